@@ -48,12 +48,19 @@ import org.slf4j.LoggerFactory;
  * listeners. Kept light on purpose: the CLI connects and calls once within a tight start-up budget.
  */
 public final class ControlClient implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(ControlClient.class);
     /** Replies can be big (logs, large snapshots) but not without bound. */
     static final int MAX_INCOMING_BYTES = 64 << 20;
     private static final long CONNECT_RETRY_PAUSE_MS = 5;
     /** After a failed send the reader normally reports the broken connection at once. */
     private static final Duration SEND_FAILURE_GRACE = Duration.ofSeconds(1);
+
+    /**
+     * The client logs only when something goes wrong, so the logger is made on first use: initialising
+     * the logging backend would otherwise cost the CLI a good part of its start-up budget.
+     */
+    private static final class Log {
+        static final Logger LOGGER = LoggerFactory.getLogger(ControlClient.class);
+    }
 
     private final Path socketPath;
     private final SocketChannel channel;
@@ -248,7 +255,7 @@ public final class ControlClient implements AutoCloseable {
         } catch (IOException e) {
             cause = new IOException("the connection to the engine broke: " + e.getMessage(), e);
         } catch (RuntimeException | Error e) {
-            log.error("the control client's reader failed", e);
+            Log.LOGGER.error("the control client's reader failed", e);
             disconnected(new IOException("the control client's reader failed", e));
             throw e;
         }
@@ -260,11 +267,11 @@ public final class ControlClient implements AutoCloseable {
         try {
             frame = Frames.parse(bytes);
         } catch (Frames.RejectedFrame e) {
-            log.warn("ignoring an unreadable frame from the engine: {}", e.getMessage());
+            Log.LOGGER.warn("ignoring an unreadable frame from the engine: {}", e.getMessage());
             return;
         }
         if (!frame.isObject()) {
-            log.warn("ignoring a frame from the engine that is not an object: {}", Frames.typeOf(frame));
+            Log.LOGGER.warn("ignoring a frame from the engine that is not an object: {}", Frames.typeOf(frame));
             return;
         }
         JsonNode event = frame.get(FIELD_EVENT);
@@ -272,29 +279,29 @@ public final class ControlClient implements AutoCloseable {
             if (event.isTextual()) {
                 deliverEvent(event.textValue(), frame.has(FIELD_DATA) ? frame.get(FIELD_DATA) : NullNode.getInstance());
             } else {
-                log.warn("ignoring an event from the engine whose name is {}", Frames.typeOf(event));
+                Log.LOGGER.warn("ignoring an event from the engine whose name is {}", Frames.typeOf(event));
             }
             return;
         }
         JsonNode ok = frame.get(FIELD_OK);
         if (ok == null || !ok.isBoolean()) {
-            log.warn("ignoring a frame from the engine that is neither an event nor a reply");
+            Log.LOGGER.warn("ignoring a frame from the engine that is neither an event nor a reply");
             return;
         }
         ControlException failure = ok.booleanValue() ? null : failureOf(frame);
         JsonNode id = frame.get(FIELD_ID);
         if (id == null || !id.isIntegralNumber() || !id.canConvertToLong()) {
             if (failure != null) {
-                log.warn("the engine refused this connection: {} ({})", failure.getMessage(), failure.code());
+                Log.LOGGER.warn("the engine refused this connection: {} ({})", failure.getMessage(), failure.code());
                 refusal = failure;
             } else {
-                log.warn("ignoring a reply from the engine without a usable id");
+                Log.LOGGER.warn("ignoring a reply from the engine without a usable id");
             }
             return;
         }
         CompletableFuture<JsonNode> reply = pending.remove(id.longValue());
         if (reply == null) {
-            log.debug("a reply for request {} arrived after its caller stopped waiting", id);
+            Log.LOGGER.debug("a reply for request {} arrived after its caller stopped waiting", id);
             return;
         }
         if (failure != null) {
@@ -318,7 +325,7 @@ public final class ControlClient implements AutoCloseable {
             try {
                 listener.accept(name, data);
             } catch (RuntimeException e) {
-                log.warn("a control event listener failed on event '{}'", name, e);
+                Log.LOGGER.warn("a control event listener failed on event '{}'", name, e);
             }
         }
     }
@@ -373,7 +380,7 @@ public final class ControlClient implements AutoCloseable {
         try {
             action.run();
         } catch (RuntimeException e) {
-            log.warn("an onDisconnect action failed", e);
+            Log.LOGGER.warn("an onDisconnect action failed", e);
         }
     }
 
@@ -381,7 +388,7 @@ public final class ControlClient implements AutoCloseable {
         try {
             channel.close();
         } catch (IOException e) {
-            log.debug("closing the control connection failed: {}", e.getMessage());
+            Log.LOGGER.debug("closing the control connection failed: {}", e.getMessage());
         }
     }
 }

@@ -49,6 +49,11 @@ import java.util.List;
  * </ul>
  * No request, however malformed, ends the connection or the engine: the reply says what was wrong
  * and the next line is read as usual. Input that ends without a final newline is dropped.
+ *
+ * <h2>End of a connection</h2>
+ * When the client stops sending (closes or only shuts down its output, as {@code nc -U} does) the
+ * engine finishes the requests it has read, sends their replies and then closes the connection; a
+ * subscription therefore lasts only as long as the client keeps its sending side open.
  */
 public final class ControlProtocol {
     public static final int VERSION = 1;

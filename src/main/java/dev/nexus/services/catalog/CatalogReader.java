@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -90,7 +91,7 @@ final class CatalogReader {
         errors.sort(CatalogProblem.BY_POSITION);
         warnings.sort(CatalogProblem.BY_POSITION);
         Catalog catalog = errors.isEmpty() ? new Catalog(Catalog.CURRENT_VERSION, specs) : null;
-        return new Result(catalog, java.util.Collections.unmodifiableList(new ArrayList<>(specs)),
+        return new Result(catalog, Collections.unmodifiableList(new ArrayList<>(specs)),
                 List.copyOf(errors), List.copyOf(warnings));
     }
 

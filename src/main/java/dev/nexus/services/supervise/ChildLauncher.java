@@ -263,7 +263,7 @@ public final class ChildLauncher {
     }
 
     /** {@code [setsid] /bin/sh -c WRAPPER nexus-child OUT ERR [/usr/bin/env -u.. NAME=..] program args..}. */
-    List<String> posixCommand(LaunchRequest request, Path executable, Path outFifo, Path errFifo) {
+    private List<String> posixCommand(LaunchRequest request, Path executable, Path outFifo, Path errFifo) {
         List<String> argv = new ArrayList<>();
         if (setsid != null) {
             argv.add(setsid.toString());

@@ -127,10 +127,6 @@ final class TrackedChild implements ChildProcess {
         pumps.forEach(OutputPump::detach);
     }
 
-    boolean isDetached() {
-        return detached;
-    }
-
     @Override
     public String service() {
         return service;

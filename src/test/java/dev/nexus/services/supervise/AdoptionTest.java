@@ -104,7 +104,7 @@ class AdoptionTest {
 
         ChildRecord wrongStart = new ChildRecord("sleeper", foreign.pid(),
                 truthful.startInstant().minusSeconds(3600).toString(),
-                truthful.startTicks() == null ? null : truthful.startTicks() - 360_000,
+                truthful.startTicks() == null ? null : truthful.startTicks() + 360_000,
                 truthful.command(), truthful.executable(), null, null, false, truthful.launchedAt());
         launcher.writeRecord(wrongStart);
 
@@ -168,6 +168,24 @@ class AdoptionTest {
         ExitStatus status = await(adopted.exited(), Duration.ofSeconds(2));
         assertEquals(null, status.code());
         assertFalse(adopted.isAlive());
+    }
+
+    @Test
+    void aDetachedLauncherLeavesTheRecordForTheNextEngine() throws Exception {
+        ChildLauncher a = new ChildLauncher(paths, sinksA, Clock.systemUTC());
+        LaunchRequest request = request("left", work, Fixtures.command("--say", "up"));
+        ChildProcess launched = a.launch(request);
+        reaper.add(launched.pid());
+        sinksA.awaitOut("left", "up", START);
+        a.detachAll();
+
+        ProcessHandle.of(launched.pid()).orElseThrow().destroyForcibly();
+        await(launched.exited(), Duration.ofSeconds(5));
+
+        assertTrue(a.recordedServices().contains("left"), "a detached launcher acts as if it were dead");
+        ChildLauncher b = new ChildLauncher(paths, sinksB, Clock.systemUTC());
+        assertEquals(Optional.empty(), b.adopt(request));
+        assertFalse(b.recordedServices().contains("left"));
     }
 
     private Process startForeign(String... command) throws Exception {

@@ -132,6 +132,23 @@ class ChildLauncherTest {
     }
 
     @Test
+    void aFailingSinkDoesNotStopTheDrainingSoTheChildNeverBlocks() throws Exception {
+        OutputSinks broken = (request, stderr) -> new java.io.OutputStream() {
+            @Override
+            public void write(int b) throws java.io.IOException {
+                throw new java.io.IOException("disk full");
+            }
+        };
+        ChildLauncher withBrokenLogs = new ChildLauncher(paths, broken, Clock.systemUTC());
+        // Far more than a pipe holds (64 KiB on Linux, 16 KiB on macOS): undrained, the child would block.
+        ChildProcess child = withBrokenLogs.launch(request("flood", work,
+                List.of("/bin/sh", "-c", "head -c 1000000 /dev/zero; head -c 1000000 /dev/zero >&2; exit 5")));
+        reaper.add(child.pid());
+
+        assertEquals(5, await(child.exited(), START).code());
+    }
+
+    @Test
     void missingProgramIsBinaryMissing() throws Exception {
         Path emptyBin = Files.createDirectories(root.resolve("bin"));
         LaunchException e = assertThrows(LaunchException.class, () -> launcher.launch(

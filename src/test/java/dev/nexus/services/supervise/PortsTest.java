@@ -52,6 +52,34 @@ class PortsTest {
     }
 
     @Test
+    void fixtureAnswersHttpAfterItsSlowStartUnlessItHangs() throws Exception {
+        Path answering = root.resolve("answering.port");
+        Path hanging = root.resolve("hanging.port");
+        Process ok = new ProcessBuilder(Fixtures.command("--listen", "0", "--slow-start", "200ms", "--port-file", answering.toString()))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process hang = new ProcessBuilder(Fixtures.command("--listen", "0", "--hang", "--port-file", hanging.toString()))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            int okPort = Integer.parseInt(awaitFile(answering, Duration.ofSeconds(20)));
+            int hangPort = Integer.parseInt(awaitFile(hanging, Duration.ofSeconds(20)));
+
+            assertTrue(httpGet(okPort).startsWith("HTTP/1.1 200 OK"), "answers");
+            assertThrows(java.net.SocketTimeoutException.class, () -> httpGet(hangPort), "accepts, never answers");
+        } finally {
+            ok.destroyForcibly();
+            hang.destroyForcibly();
+        }
+    }
+
+    private static String httpGet(int port) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(300);
+            socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        }
+    }
+
+    @Test
     void ownListenerIsFoundAndAwaitFreeSeesItGo() throws Exception {
         ServerSocket server = listenOnLoopback();
         int port = server.getLocalPort();

@@ -328,17 +328,26 @@ public final class LogFollower implements AutoCloseable {
                 }
                 lineStart = i + 1;
             } else if (partialCount + (i + 1 - lineStart) > Lines.MAX_LINE_BYTES) {
-                // Byte i would make the line too long: hand out what came before it, cut between characters.
-                int cut = i;
-                while (cut > lineStart && Lines.isContinuationByte(bytes[cut])) {
+                // Byte i would make the line too long: hand out what came before it as a piece, cut before
+                // the start of a character. Positions count through partial, then bytes from lineStart.
+                int total = partialCount + (i - lineStart);
+                int cut = total;
+                while (cut > 0 && Lines.isContinuationByte(cut < partialCount
+                        ? partial[cut] : bytes[lineStart + cut - partialCount])) {
                     cut--;
                 }
-                if (cut == lineStart && partialCount == 0) {
-                    cut = i; // not UTF-8 text at all: cut anywhere
+                if (cut == 0) {
+                    cut = total; // not UTF-8 text at all: cut anywhere
                 }
-                appendPartial(bytes, lineStart, cut - lineStart);
-                flushPartialLine();
-                lineStart = cut;
+                if (cut >= partialCount) {
+                    appendPartial(bytes, lineStart, cut - partialCount);
+                    lineStart += cut - partialCount;
+                    flushPartialLine();
+                } else {
+                    batch.add(Lines.decode(partial, 0, cut));
+                    System.arraycopy(partial, cut, partial, 0, partialCount - cut);
+                    partialCount -= cut;
+                }
             }
         }
         appendPartial(bytes, lineStart, length - lineStart);

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.List;
@@ -115,17 +116,27 @@ public final class LogTail {
                     carry = new byte[0];
                     segmentEnd = k;
                 } else if (segmentEnd - k + carry.length > Lines.MAX_LINE_BYTES) {
-                    // Byte k would make the line too long: hand out what follows it as a piece of its own.
-                    int cut = k + 1;
-                    while (cut < segmentEnd && Lines.isContinuationByte(block[cut])) {
-                        cut++;
+                    // Byte k would make the line too long: hand out what follows it as a piece of its own,
+                    // starting at a character (the first byte that is not a continuation byte).
+                    int inBlock = segmentEnd - (k + 1);
+                    int total = inBlock + carry.length;
+                    int start = 0;
+                    while (start < total && Lines.isContinuationByte(
+                            start < inBlock ? block[k + 1 + start] : carry[start - inBlock])) {
+                        start++;
                     }
-                    if (cut == segmentEnd) {
-                        cut = k + 1; // not UTF-8 text at all: cut anywhere
+                    if (start == total) {
+                        start = 0; // not UTF-8 text at all: cut anywhere
                     }
-                    newestFirst.addLast(line(block, cut, segmentEnd, carry));
-                    carry = new byte[0];
-                    segmentEnd = cut;
+                    if (start <= inBlock) {
+                        newestFirst.addLast(line(block, k + 1 + start, segmentEnd, carry));
+                        carry = new byte[0];
+                        segmentEnd = k + 1 + start;
+                    } else {
+                        int keep = start - inBlock;
+                        newestFirst.addLast(Lines.decode(carry, keep, carry.length - keep));
+                        carry = Arrays.copyOf(carry, keep);
+                    }
                 } else {
                     continue;
                 }

@@ -97,12 +97,15 @@ public final class LogFollower implements AutoCloseable {
 
     /**
      * Starts following {@code file}. The first batch holds up to {@code initialLines} last complete lines
-     * (from rotated files too, like {@link LogTail#lastLines}); after them, exactly the lines appended later,
-     * with none lost or repeated in between.
+     * (from rotated files too, like {@link LogTail#lastLines}); after them come exactly the lines completed
+     * after this method returned, none lost or repeated in between. The starting point is fixed here on the
+     * caller's thread (open, size, at most 64 KiB read to find the last line end); the initial lines are
+     * read on the follower's thread.
      */
     public static LogFollower start(Path file, int initialLines, Duration pollInterval,
                                     Consumer<List<String>> onLines) {
         LogFollower follower = new LogFollower(file, initialLines, pollInterval, onLines);
+        follower.positionAtEnd();
         follower.thread.start();
         return follower;
     }
@@ -149,7 +152,7 @@ public final class LogFollower implements AutoCloseable {
 
     private void run() {
         try {
-            startAtEnd();
+            collectInitialLines();
             deliver();
             while (!cancelled) {
                 try {
@@ -176,12 +179,28 @@ public final class LogFollower implements AutoCloseable {
         }
     }
 
-    /** Opens the file if it exists, emits the initial lines, and positions after its last complete line. */
-    private void startAtEnd() {
-        Deque<String> newestFirst = new ArrayDeque<>();
+    /** Opens the file if it exists and positions after its last complete line. */
+    private void positionAtEnd() {
         try {
             if (openCurrent()) {
                 position = LogTail.endOfCompleteLines(channel, channel.size());
+            }
+        } catch (IOException e) {
+            closeChannel();
+            ioProblemReported = true;
+            log.warn("Following log {}: {}; retrying every {} ms", file, e.toString(),
+                    TimeUnit.NANOSECONDS.toMillis(pollNanos));
+        }
+    }
+
+    /** Collects the last lines before the starting point: of the open file, then of the rotated ones. */
+    private void collectInitialLines() {
+        if (initialLines == 0) {
+            return;
+        }
+        Deque<String> newestFirst = new ArrayDeque<>();
+        try {
+            if (channel != null) {
                 LogTail.collectBackwards(channel, position, initialLines, newestFirst);
             }
             LogTail.collect(file, 1, initialLines, LogTail.FILES, newestFirst);
@@ -340,8 +359,9 @@ public final class LogFollower implements AutoCloseable {
                     cut = total; // not UTF-8 text at all: cut anywhere
                 }
                 if (cut >= partialCount) {
-                    appendPartial(bytes, lineStart, cut - partialCount);
-                    lineStart += cut - partialCount;
+                    int fromBytes = cut - partialCount;
+                    appendPartial(bytes, lineStart, fromBytes);
+                    lineStart += fromBytes;
                     flushPartialLine();
                 } else {
                     batch.add(Lines.decode(partial, 0, cut));

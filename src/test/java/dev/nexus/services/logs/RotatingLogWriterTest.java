@@ -80,6 +80,27 @@ class RotatingLogWriterTest {
     }
 
     @Test
+    void manyLinesInOneWriteAreSplitAtTheLastLineThatFits() throws IOException {
+        // Output pumps hand over whatever a read returned: many lines at once.
+        Path file = dir.resolve("app.log");
+        StringBuilder chunk = new StringBuilder();
+        for (int i = 0; i < 400; i++) {
+            chunk.append("chunked line ").append(i).append('\n');
+        }
+        try (RotatingLogWriter writer = new RotatingLogWriter(file, 1000, 20, Redactor.none())) {
+            writer.write(chunk.toString().getBytes(UTF_8));
+        }
+        List<Path> files = LogFiles.existing(file);
+        assertTrue(files.size() > 5, files.size() + " files");
+        for (Path rotated : files.subList(1, files.size())) {
+            long size = Files.size(rotated);
+            assertTrue(size <= 1000 && size > 1000 - 20, rotated + " filled up to the last whole line: " + size);
+            assertTrue(Files.readString(rotated).endsWith("\n"));
+        }
+        assertEquals(chunk.toString().lines().toList(), LogTail.lastLines(file, 1000));
+    }
+
+    @Test
     void writerContinuesAnExistingFileAndRotatesItWhenFull() throws IOException {
         Path file = dir.resolve("app.log");
         Files.writeString(file, "old line\n".repeat(110)); // 990 bytes

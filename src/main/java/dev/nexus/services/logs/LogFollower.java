@@ -68,6 +68,16 @@ public final class LogFollower implements AutoCloseable {
     private FileChannel channel;
     private Object channelKey;
     private long position;
+    /** Whether the open file is the log itself (its lines before the start are history) or a rotated one. */
+    private boolean channelIsCurrentFile;
+    /** The newest rotated file at the start: it and older ones hold the history for the initial lines. */
+    private Object newestHistoryKey;
+    /** Nothing existed at the start: every file that appears, rotated ones included, is new. */
+    private boolean readNewFilesFromOldest;
+    /** Rotated files existed at the start on a file system without file keys: find them by name. */
+    private boolean historyWithoutFileKeys;
+    /** Rounds in a row in which the finished file was not found among the rotated ones. */
+    private int successorMisses;
     private final ByteBuffer readBuffer = ByteBuffer.allocate(LogTail.BLOCK_BYTES);
     private byte[] partial = new byte[256];
     private int partialCount;
@@ -179,12 +189,25 @@ public final class LogFollower implements AutoCloseable {
         }
     }
 
-    /** Opens the file if it exists and positions after its last complete line. */
+    /**
+     * Fixes the starting point: after the last complete line of the file; when the file does not exist (just
+     * rotated away), at the end of {@code file.1}, so that files appearing later are found as its successors;
+     * when neither exists, at the oldest file that will appear.
+     */
     private void positionAtEnd() {
         try {
-            if (openCurrent()) {
+            Path newestRotated = LogFiles.rotated(file, 1);
+            Object rotatedKey = fileKeyOrNull(newestRotated);
+            if (use(openVerified(file), true)) {
                 position = LogTail.endOfCompleteLines(channel, channel.size());
+                newestHistoryKey = rotatedKey;
+            } else if (rotatedKey != null && use(openVerified(newestRotated), false)) {
+                position = channel.size();
+                newestHistoryKey = channelKey;
+            } else {
+                readNewFilesFromOldest = !Files.exists(newestRotated);
             }
+            historyWithoutFileKeys = rotatedKey == null && Files.exists(newestRotated);
         } catch (IOException e) {
             closeChannel();
             ioProblemReported = true;
@@ -200,10 +223,15 @@ public final class LogFollower implements AutoCloseable {
         }
         Deque<String> newestFirst = new ArrayDeque<>();
         try {
-            if (channel != null) {
+            if (channel != null && channelIsCurrentFile) {
                 LogTail.collectBackwards(channel, position, initialLines, newestFirst);
             }
-            LogTail.collect(file, 1, initialLines, LogTail.FILES, newestFirst);
+            // By file key, not by name: a rotation since the start has shifted the names.
+            int newestHistory = newestHistoryKey != null ? rotatedIndexOf(newestHistoryKey)
+                    : historyWithoutFileKeys ? 1 : -1;
+            if (newestHistory > 0) {
+                LogTail.collect(file, newestHistory, initialLines, LogTail.FILES, newestFirst);
+            }
         } catch (IOException e) {
             log.warn("Reading the last lines of {} failed: {}; following it from here on", file, e.toString());
         }
@@ -212,18 +240,13 @@ public final class LogFollower implements AutoCloseable {
 
     /** One polling round: read what is new, and move on to successors while the open file is rotated away. */
     private void poll() throws IOException {
-        if (channel == null) {
-            if (!openCurrent()) {
-                return; // does not exist (yet)
-            }
-            position = 0;
+        if (channel == null && !openFirstFile()) {
+            return; // nothing there yet
         }
         for (int hops = 0; hops <= MAX_ROTATED_SCAN && !cancelled; hops++) {
             readToEnd();
-            Object currentKey;
-            try {
-                currentKey = fileKey(file);
-            } catch (NoSuchFileException e) {
+            Object currentKey = fileKeyOrNull(file);
+            if (currentKey == null && !Files.exists(file)) {
                 return; // renamed away, the new one not created yet: wait with the old one open
             }
             if (isStillCurrent(currentKey)) {
@@ -242,6 +265,34 @@ public final class LogFollower implements AutoCloseable {
         }
     }
 
+    /** Opens the first file to read from the start: the log, or the oldest rotated one if all are new. */
+    private boolean openFirstFile() throws IOException {
+        if (readNewFilesFromOldest) {
+            int oldest = 0;
+            while (oldest < MAX_ROTATED_SCAN && Files.exists(LogFiles.rotated(file, oldest + 1))) {
+                oldest++;
+            }
+            if (oldest > 0) {
+                Opened opened = openVerified(LogFiles.rotated(file, oldest));
+                if (opened == null || Files.exists(LogFiles.rotated(file, oldest + 1))) {
+                    // A rotation is shifting the names: what was opened may not be the oldest. Next round.
+                    closeQuietly(opened);
+                    return false;
+                }
+                use(opened, false);
+                readNewFilesFromOldest = false;
+                position = 0;
+                return true;
+            }
+        }
+        if (use(openVerified(file), true)) {
+            readNewFilesFromOldest = false;
+            position = 0;
+            return true;
+        }
+        return false;
+    }
+
     private boolean isStillCurrent(Object currentKey) throws IOException {
         if (channelKey != null && currentKey != null) {
             return channelKey.equals(currentKey);
@@ -255,41 +306,67 @@ public final class LogFollower implements AutoCloseable {
      * is now {@code file.k}, else the current file.
      */
     private boolean moveToSuccessor() throws IOException {
-        Path successor = file;
-        if (channelKey != null) {
-            for (int i = 1; i <= MAX_ROTATED_SCAN; i++) {
-                Object key;
-                try {
-                    key = fileKey(LogFiles.rotated(file, i));
-                } catch (NoSuchFileException e) {
-                    break;
-                }
-                if (channelKey.equals(key)) {
-                    successor = LogFiles.rotated(file, i - 1);
-                    break;
-                }
+        for (int attempt = 0; attempt < 3; attempt++) {
+            int finishedIndex = channelKey == null ? -1 : rotatedIndexOf(channelKey);
+            if (finishedIndex < 0 && channelKey != null && ++successorMisses < 3) {
+                // Not among the rotated files: deleted, or caught between two renames of a rotation in
+                // progress. Look again next round before concluding it is gone.
+                return false;
             }
+            int successor = finishedIndex > 0 ? finishedIndex - 1 : 0;
+            Opened next = openVerified(LogFiles.rotated(file, successor));
+            if (next == null) {
+                return false;
+            }
+            if (finishedIndex > 0 && !channelKey.equals(fileKeyOrNull(LogFiles.rotated(file, finishedIndex)))) {
+                // Rotation shifts from the oldest name down, so the finished file moved on before its
+                // successor's name was reused: what was opened may be one file too new. Look again.
+                closeQuietly(next);
+                continue;
+            }
+            successorMisses = 0;
+            flushPartialLine();
+            use(next, successor == 0);
+            position = 0;
+            return true;
         }
-        Opened next = openVerified(successor);
-        if (next == null) {
-            return false;
-        }
-        flushPartialLine();
-        closeChannel();
-        channel = next.channel();
-        channelKey = next.key();
-        position = 0;
-        return true;
+        return false;
     }
 
-    private boolean openCurrent() throws IOException {
-        Opened opened = openVerified(file);
+    /** Makes {@code opened} the file being read (closing the previous one); false when it is null. */
+    private boolean use(Opened opened, boolean isCurrentFile) {
         if (opened == null) {
             return false;
         }
+        closeChannel();
         channel = opened.channel();
         channelKey = opened.key();
+        channelIsCurrentFile = isCurrentFile;
         return true;
+    }
+
+    /** Where the file with this key is among {@code file.1}, {@code file.2} …; -1 when it is not. */
+    private int rotatedIndexOf(Object key) {
+        for (int i = 1; i <= MAX_ROTATED_SCAN; i++) {
+            Object rotatedKey = fileKeyOrNull(LogFiles.rotated(file, i));
+            if (rotatedKey == null && fileKeyOrNull(LogFiles.rotated(file, i + 1)) == null) {
+                return -1; // a single missing name is a rotation in progress; two end the list
+            }
+            if (key.equals(rotatedKey)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static void closeQuietly(Opened opened) {
+        if (opened != null) {
+            try {
+                opened.channel().close();
+            } catch (IOException e) {
+                log.debug("Closing a log file that was opened too early failed", e);
+            }
+        }
     }
 
     /**
@@ -318,6 +395,15 @@ public final class LogFollower implements AutoCloseable {
 
     private static Object fileKey(Path path) throws IOException {
         return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+    }
+
+    /** The file key, or null when the file does not exist, cannot be read, or the file system has no keys. */
+    private static Object fileKeyOrNull(Path path) {
+        try {
+            return fileKey(path);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private void readToEnd() throws IOException {

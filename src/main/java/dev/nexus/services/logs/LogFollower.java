@@ -35,9 +35,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Why polling and not {@code WatchService}.</b> Rotation renames the file away: a watch on the
  * directory reports names, so the follower still has to work out which inode it has open and where its
- * successors went; on macOS the JDK's WatchService is itself a poller (every 2–10 s), and inotify does not see
- * changes made over NFS or by another machine on a shared mount. A {@code stat} every 200 ms per followed
- * file costs nothing measurable and works the same everywhere.
+ * successors went; on macOS the JDK's WatchService is itself a poller (every 10 s by default), and inotify
+ * does not see changes made over NFS or by another machine on a shared mount. A {@code stat} every 200 ms
+ * per followed file costs nothing measurable and works the same everywhere.
  *
  * <p><b>Rotation.</b> The follower keeps the file it reads open, so a writer renaming it away does not lose
  * its last lines: when the name points to another file (another file key; on file systems without keys, a
@@ -46,6 +46,9 @@ import org.slf4j.LoggerFactory;
  * two polls lose nothing as long as the files are kept — and finally with the new file from its start. A
  * file truncated in place is read again from its start. A partial line is held back until its '\n' arrives,
  * and handed over as a line once its file has been rotated away. Lines longer than 64 KiB arrive in pieces.
+ * Started while the file does not exist (just rotated away, or not created yet), it treats every file that
+ * appears afterwards as new, rotated ones included. Without file keys (Windows) only the newest file after
+ * a rotation is found, so rotations faster than the poll interval can skip a file there.
  */
 public final class LogFollower implements AutoCloseable {
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(200);
@@ -144,7 +147,7 @@ public final class LogFollower implements AutoCloseable {
         return stopped.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    /** What stopped the follower other than {@link #cancel()}: an exception thrown by the consumer. */
+    /** What stopped the follower other than {@link #cancel()}: usually an exception thrown by the consumer. */
     public Optional<Throwable> failure() {
         return Optional.ofNullable(failure);
     }
@@ -182,7 +185,7 @@ public final class LogFollower implements AutoCloseable {
             }
         } catch (RuntimeException | Error e) {
             failure = e;
-            log.error("Following log {} stopped: the consumer failed", file, e);
+            log.error("Following log {} stopped", file, e);
         } finally {
             closeChannel();
             stopped.countDown();
@@ -267,30 +270,40 @@ public final class LogFollower implements AutoCloseable {
 
     /** Opens the first file to read from the start: the log, or the oldest rotated one if all are new. */
     private boolean openFirstFile() throws IOException {
-        if (readNewFilesFromOldest) {
-            int oldest = 0;
-            while (oldest < MAX_ROTATED_SCAN && Files.exists(LogFiles.rotated(file, oldest + 1))) {
-                oldest++;
-            }
-            if (oldest > 0) {
-                Opened opened = openVerified(LogFiles.rotated(file, oldest));
-                if (opened == null || Files.exists(LogFiles.rotated(file, oldest + 1))) {
-                    // A rotation is shifting the names: what was opened may not be the oldest. Next round.
-                    closeQuietly(opened);
-                    return false;
-                }
-                use(opened, false);
-                readNewFilesFromOldest = false;
+        if (!readNewFilesFromOldest) {
+            if (use(openVerified(file), true)) {
                 position = 0;
                 return true;
             }
+            return false;
         }
-        if (use(openVerified(file), true)) {
-            readNewFilesFromOldest = false;
-            position = 0;
-            return true;
+        int oldest = oldestRotatedIndex();
+        Opened opened = openVerified(LogFiles.rotated(file, oldest));
+        if (opened == null) {
+            return false;
         }
-        return false;
+        if (oldestRotatedIndex() != oldest) {
+            // A rotation is shifting the names: what was opened may not be the oldest. Next round.
+            closeQuietly(opened);
+            return false;
+        }
+        use(opened, oldest == 0);
+        readNewFilesFromOldest = false;
+        position = 0;
+        return true;
+    }
+
+    /** The highest n for which {@code file.n} exists (0 if none), looking across one missing name. */
+    private int oldestRotatedIndex() {
+        int oldest = 0;
+        for (int i = 1; i <= MAX_ROTATED_SCAN; i++) {
+            if (Files.exists(LogFiles.rotated(file, i))) {
+                oldest = i;
+            } else if (!Files.exists(LogFiles.rotated(file, i + 1))) {
+                break;
+            }
+        }
+        return oldest;
     }
 
     private boolean isStillCurrent(Object currentKey) throws IOException {

@@ -76,6 +76,25 @@ class LogFollowerTest {
     }
 
     @Test
+    void startingRightAfterARotationShowsTheRotatedFileAndFollowsTheNewOne() throws IOException {
+        Path file = dir.resolve("app.log");
+        Files.writeString(LogFiles.rotated(file, 2), "oldest\n");
+        Files.writeString(LogFiles.rotated(file, 1), "old 1\nold 2\n");
+        follow(file, 2); // the writer has renamed app.log away and not yet written the new one
+        awaitReceived(List.of("old 1", "old 2"));
+        try (RotatingLogWriter writer = new RotatingLogWriter(file, 30, 5, Redactor.none())) {
+            for (int i = 0; i < 10; i++) {
+                writer.write(("new " + i + "\n").getBytes(UTF_8)); // rotates every 5 lines
+            }
+        }
+        List<String> expected = new ArrayList<>(List.of("old 1", "old 2"));
+        for (int i = 0; i < 10; i++) {
+            expected.add("new " + i);
+        }
+        awaitReceived(expected);
+    }
+
+    @Test
     void rotationWhileFollowingLosesNoLine() throws IOException {
         Path file = dir.resolve("app.log");
         follow(file, 0);

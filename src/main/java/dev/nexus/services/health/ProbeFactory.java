@@ -77,7 +77,10 @@ public final class ProbeFactory implements AutoCloseable {
     private boolean closed;
 
     /**
-     * @param timer      runs the deadlines; not owned (not shut down by {@link #close()})
+     * @param timer      runs the deadlines; not owned (not shut down by {@link #close()}). Most deadlines
+     *                   are cancelled early, so a {@code ScheduledThreadPoolExecutor} with
+     *                   {@code setRemoveOnCancelPolicy(true)} keeps its queue small. Nothing slow may
+     *                   run on it: a late timer means late timeouts.
      * @param scratchDir where exec probes put their output files (created on first use)
      * @param clock      stamps results
      */

@@ -186,4 +186,15 @@ class ProbeFactoryHttpTest {
             assertEquals("timed out after 2 s", r.message());
         }
     }
+
+    @Test
+    void timedOutProbeClosesItsConnection() throws IOException {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 10, LOOPBACK)) {
+            CompletableFuture<ProbeResult> f = factory.checkOnce(
+                    new ProbeCheck.Http(URI.create("http://127.0.0.1:" + silent.getLocalPort() + "/healthz")),
+                    Duration.ofMillis(300), -1);
+            ProbeTestSupport.assertPeerCloses(silent, Duration.ofSeconds(3));
+            assertEquals("timed out after 300 ms", await(f, Duration.ofSeconds(1)).message());
+        }
+    }
 }

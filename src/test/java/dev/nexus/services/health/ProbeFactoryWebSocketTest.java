@@ -14,6 +14,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -172,5 +173,16 @@ class ProbeFactoryWebSocketTest {
                 Duration.ofSeconds(2), -1), Duration.ofSeconds(4));
         assertEquals(Outcome.FAIL, r.outcome());
         assertEquals("connection refused (127.0.0.1:" + port + ")", r.message());
+    }
+
+    @Test
+    void timedOutHandshakeClosesItsConnection() throws IOException {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 10, LOOPBACK)) {
+            CompletableFuture<ProbeResult> f = factory.checkOnce(
+                    new ProbeCheck.WebSocket(URI.create("ws://127.0.0.1:" + silent.getLocalPort() + "/")),
+                    Duration.ofMillis(300), -1);
+            ProbeTestSupport.assertPeerCloses(silent, Duration.ofSeconds(3));
+            assertEquals("timed out after 300 ms", await(f, Duration.ofSeconds(1)).message());
+        }
     }
 }

@@ -80,4 +80,25 @@ final class ProbeTestSupport {
             return true; // vanished between the two looks
         }
     }
+
+    /**
+     * Accepts one connection on {@code server} and reads until the peer closes it; fails if it is
+     * still open after {@code within}. Shows that a timed-out probe does not leave its socket behind.
+     */
+    static void assertPeerCloses(ServerSocket server, Duration within) throws IOException {
+        server.setSoTimeout((int) within.toMillis());
+        try (java.net.Socket s = server.accept()) {
+            s.setSoTimeout((int) within.toMillis());
+            byte[] buf = new byte[4096];
+            try {
+                while (s.getInputStream().read(buf) >= 0) {
+                    // the request; we never answer it
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                fail("the probe kept its connection open for more than " + within);
+            } catch (java.net.SocketException e) {
+                // reset by the probe: closed as well
+            }
+        }
+    }
 }

@@ -54,8 +54,10 @@ import org.slf4j.LoggerFactory;
  * ended the try (the TCP selector, the HTTP I/O pool, the JDK's process reaper or the timer), so
  * what callers chain on them must be quick.
  *
- * <p>Exec probes start a real process; the JDK keeps one "process reaper" thread per running child,
- * so exec probes (unlike tcp/http/websocket) cost a pooled thread while their command runs.
+ * <p>Exec probes start a real process, and the JDK keeps one pooled "process reaper" thread per
+ * running child and completes {@code Process.onExit()} through {@code handleAsync} (the common pool,
+ * or a short-lived thread on machines with fewer than three cores). So exec probes, unlike
+ * tcp/http/websocket, cost a thread while their command runs; they suit a few services, not hundreds.
  */
 public final class ProbeFactory implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProbeFactory.class);
@@ -187,7 +189,7 @@ public final class ProbeFactory implements AutoCloseable {
             }
         } catch (Exception | LinkageError e) {
             LOG.debug("probe try failed to start", e);
-            attempt.finishAndAbandon(Outcome.FAIL, "probe failed to start: " + e);
+            attempt.finishAndAbandon(Outcome.FAIL, "probe failed to start: " + message(e));
         }
         return attempt.future();
     }
@@ -223,7 +225,7 @@ public final class ProbeFactory implements AutoCloseable {
                         connectTcp(target, hostPort, attempt);
                     }
                 } catch (RuntimeException e) {
-                    attempt.fail("probe failed to start: " + e);
+                    attempt.fail("probe failed to start: " + message(e));
                 }
             });
         }

@@ -197,7 +197,7 @@ public final class ProbeLoop {
             future = Objects.requireNonNull(probe.check(), "probe returned no future");
         } catch (RuntimeException e) {
             LOG.debug("probe \"{}\" failed to start", name, e);
-            complete(t, ProbeResult.fail(clock.instant(), Duration.ZERO, "probe failed to start: " + e));
+            complete(t, ProbeResult.fail(clock.instant(), Duration.ZERO, "probe failed to start: " + ProbeFactory.message(e)));
             return true;
         }
         ScheduledFuture<?> watchdog = null;
@@ -223,7 +223,8 @@ public final class ProbeLoop {
             return true;
         }
         future.whenComplete((result, error) -> complete(t, result != null ? result
-                : ProbeResult.fail(clock.instant(), Duration.ZERO, "probe failed: " + error)));
+                : ProbeResult.fail(clock.instant(), Duration.ZERO,
+                        "probe failed: " + ProbeFactory.message(ProbeFactory.unwrap(error)))));
         return true;
     }
 

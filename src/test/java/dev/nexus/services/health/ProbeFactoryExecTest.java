@@ -146,4 +146,12 @@ class ProbeFactoryExecTest {
                 () -> "sleep (pid " + sleepPid + ") survived the probe timeout");
         assertScratchEmpty();
     }
+
+    @Test
+    void emptyCommandFails() {
+        ProbeResult r = await(factory.checkOnce(new ProbeCheck.Exec(List.of()), Duration.ofSeconds(1), -1),
+                Duration.ofSeconds(2));
+        assertEquals(Outcome.FAIL, r.outcome());
+        assertEquals("exec probe has an empty command", r.message());
+    }
 }

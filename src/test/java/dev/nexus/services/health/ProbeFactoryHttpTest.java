@@ -178,7 +178,7 @@ class ProbeFactoryHttpTest {
                 Duration.ofSeconds(3));
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         assertEquals(Outcome.OK, good.outcome());
-        assertTrue(took.compareTo(Duration.ofMillis(500)) < 0, "good probe waited behind hanging ones: " + took);
+        assertTrue(took.compareTo(Duration.ofMillis(1000)) < 0, "good probe waited behind hanging ones: " + took);
         assertTrue(hanging.stream().noneMatch(CompletableFuture::isDone), "hanging probes ended too early");
 
         for (CompletableFuture<ProbeResult> f : hanging) {

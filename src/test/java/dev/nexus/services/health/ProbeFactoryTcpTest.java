@@ -188,6 +188,14 @@ class ProbeFactoryTcpTest {
         assertTrue(e.getMessage().contains("tcp"), e.getMessage());
     }
 
+    @Test
+    void badPortFailsTheTryInsteadOfThrowing() {
+        ProbeResult r = await(factory.checkOnce(new ProbeCheck.Tcp("127.0.0.1", 70000), Duration.ofSeconds(1), -1),
+                Duration.ofSeconds(2));
+        assertEquals(Outcome.FAIL, r.outcome());
+        assertEquals("probe failed to start: port out of range:70000", r.message());
+    }
+
     /** Connects until one connect hangs; true if the backlog is now full (further connects hang). */
     static boolean fillBacklog(ServerSocket server, List<Socket> fillers) throws IOException {
         for (int i = 0; i < 64; i++) {

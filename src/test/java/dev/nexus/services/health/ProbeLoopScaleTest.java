@@ -47,9 +47,9 @@ class ProbeLoopScaleTest {
             Thread acceptor = new Thread(() -> {
                 try {
                     while (true) {
-                        try (SocketChannel c = server.accept()) {
-                            accepted.incrementAndGet();
-                        }
+                        SocketChannel c = server.accept();
+                        accepted.incrementAndGet();
+                        c.close();
                     }
                 } catch (IOException e) {
                     // closed at the end of the test

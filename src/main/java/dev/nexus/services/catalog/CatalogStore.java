@@ -1,6 +1,7 @@
 package dev.nexus.services.catalog;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nexus.services.support.AtomicFiles;
 import dev.nexus.services.support.NexusPaths;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -8,7 +9,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -18,10 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Objects;
 
@@ -33,8 +29,6 @@ import java.util.Objects;
  */
 public final class CatalogStore {
     private static final Logger LOG = LoggerFactory.getLogger(CatalogStore.class);
-    private static final FileAttribute<?> OWNER_ONLY =
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     private final NexusPaths paths;
     private final CatalogCodec codec;
@@ -106,7 +100,7 @@ public final class CatalogStore {
         }
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
-            writeAtomically(file, text);
+            AtomicFiles.write(file, text.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new CatalogException("could not save " + file,
                     List.of(problem(file.getFileName().toString(), "cannot write the file: " + reason(e))), e);
@@ -124,7 +118,7 @@ public final class CatalogStore {
         }
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
-            writeAtomically(file, text);
+            AtomicFiles.write(file, text.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             return fallBack(file, List.of(problem(source, "cannot create the file with the Nexus defaults: "
                     + reason(e))), List.of());
@@ -146,50 +140,6 @@ public final class CatalogStore {
         lastGood = good.catalog();
         lastGoodTree = good.tree();
         current = lastGood;
-    }
-
-    /**
-     * Temporary file next to the target, written and forced to disk, renamed over the target, then the
-     * directory forced so the rename itself survives a power cut. A symbolic link is written through, not
-     * replaced: users who keep their dotfiles elsewhere keep their link.
-     */
-    static void writeAtomically(Path target, String text) throws IOException {
-        Path real = Files.isSymbolicLink(target) ? target.toRealPath() : target.toAbsolutePath();
-        Path dir = real.getParent();
-        Path temp = dir.getFileSystem().supportedFileAttributeViews().contains("posix")
-                ? Files.createTempFile(dir, "." + real.getFileName() + ".", ".tmp", OWNER_ONLY)
-                : Files.createTempFile(dir, "." + real.getFileName() + ".", ".tmp");
-        boolean moved = false;
-        try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer bytes = StandardCharsets.UTF_8.encode(text);
-                while (bytes.hasRemaining()) {
-                    channel.write(bytes);
-                }
-                channel.force(true);
-            }
-            Files.move(temp, real, StandardCopyOption.ATOMIC_MOVE);
-            moved = true;
-        } finally {
-            if (!moved) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException cleanup) {
-                    LOG.warn("Could not remove the temporary file {}: {}", temp, reason(cleanup));
-                }
-            }
-        }
-        forceDirectory(dir);
-    }
-
-    private static void forceDirectory(Path dir) {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException e) {
-            // Windows cannot open a directory as a channel; its rename is durable once it returns.
-            LOG.debug("Could not fsync directory {}: {}", dir, reason(e));
-        }
     }
 
     private static String decode(byte[] bytes) throws CharacterCodingException {

@@ -1,6 +1,7 @@
 package dev.nexus.services.catalog;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -24,5 +25,13 @@ public record LoadResult(Catalog catalog, Path file, List<CatalogProblem> errors
 
     public boolean ok() {
         return errors.isEmpty();
+    }
+
+    /** Errors and warnings together, in file order. */
+    public List<CatalogProblem> problems() {
+        List<CatalogProblem> all = new ArrayList<>(errors);
+        all.addAll(warnings);
+        all.sort(CatalogProblem.BY_POSITION);
+        return List.copyOf(all);
     }
 }

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
@@ -25,11 +26,12 @@ final class ExecProbe {
     }
 
     /**
+     * {@code env} is the complete environment, or null to inherit the engine's.
      * Called on the factory's I/O pool (starting a process blocks while the JDK forks); the process
      * tree is killed on {@code killer} when the try is abandoned, off the timer thread.
      */
-    static void start(List<String> command, Path scratchDir, Path workingDir, ProbeAttempt attempt,
-                      Executor killer) {
+    static void start(List<String> command, Map<String, String> env, Path scratchDir, Path workingDir,
+                      ProbeAttempt attempt, Executor killer) {
         Path out = null;
         Path err = null;
         try {
@@ -43,11 +45,15 @@ final class ExecProbe {
         }
         Process process;
         try {
-            process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(workingDir.toFile())
                     .redirectOutput(out.toFile())
-                    .redirectError(err.toFile())
-                    .start();
+                    .redirectError(err.toFile());
+            if (env != null) {
+                builder.environment().clear();
+                builder.environment().putAll(env);
+            }
+            process = builder.start();
         } catch (IOException e) {
             deleteQuietly(out);
             deleteQuietly(err);

@@ -24,6 +24,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -133,7 +135,7 @@ public final class ProbeFactory implements AutoCloseable {
         } else if (check instanceof ProbeCheck.WebSocket w) {
             return () -> run(timeout, a -> webSocket(w.url(), a));
         } else if (check instanceof ProbeCheck.Exec e) {
-            return () -> run(timeout, a -> exec(e, a));
+            return () -> run(timeout, a -> exec(e.command(), null, workingDir, a));
         }
         throw new IllegalArgumentException("unsupported probe type \"" + check.type() + "\"");
     }
@@ -386,8 +388,20 @@ public final class ProbeFactory implements AutoCloseable {
 
     // ---- exec ----
 
-    private void exec(ProbeCheck.Exec check, ProbeAttempt attempt) {
-        if (check.command().isEmpty()) {
+    /**
+     * Runs a command once, judged like an exec probe, with its own environment and working directory:
+     * how jobs run (the hub's update check).
+     *
+     * @param env the complete environment of the command
+     */
+    public CompletableFuture<ProbeResult> exec(List<String> command, Map<String, String> env, Path dir,
+                                               Duration timeout) {
+        Map<String, String> copy = Map.copyOf(env);
+        return run(timeout, a -> exec(List.copyOf(command), copy, dir, a));
+    }
+
+    private void exec(List<String> command, Map<String, String> env, Path dir, ProbeAttempt attempt) {
+        if (command.isEmpty()) {
             attempt.fail("exec probe has an empty command");
             return;
         }
@@ -395,7 +409,7 @@ public final class ProbeFactory implements AutoCloseable {
         try {
             ioPool.execute(() -> {
                 if (!attempt.isDone()) {
-                    ExecProbe.start(check.command(), scratchDir, workingDir, attempt, ioPool);
+                    ExecProbe.start(command, env, scratchDir, dir, attempt, ioPool);
                 }
             });
         } catch (RejectedExecutionException e) {

@@ -29,6 +29,10 @@ public record ProbeResult(Outcome outcome, Instant at, Duration latency, String 
         return new ProbeResult(Outcome.FAIL, at, latency, message, null);
     }
 
+    public ProbeResult withAt(Instant value) {
+        return new ProbeResult(outcome, value, latency, message, detail);
+    }
+
     public ProbeResult withDetail(JsonNode value) {
         return new ProbeResult(outcome, at, latency, message, value);
     }

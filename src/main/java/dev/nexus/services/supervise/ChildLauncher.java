@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -149,9 +150,7 @@ public final class ChildLauncher {
             return Optional.empty();
         }
         Optional<ProcessHandle> handle = record.pid() > 0 ? ProcessHandle.of(record.pid()) : Optional.empty();
-        String refusal = handle.isEmpty() || !ProcessTree.isAlive(handle.get())
-                ? "pid " + record.pid() + " is not running"
-                : AdoptionCheck.refusal(record, request, handle.get(), os);
+        String refusal = refusal(record, request, handle);
         if (refusal != null) {
             LOG.info("{}: not adopting pid {}: {}; record removed, process left alone", service, record.pid(), refusal);
             deleteQuietly(recordFile);
@@ -167,6 +166,32 @@ public final class ChildLauncher {
         LOG.info("{}: adopted pid {} started {}{}", service, leader.pid(), startedAt,
                 pumps.isEmpty() ? " (output not re-attached)" : "");
         return Optional.of(child);
+    }
+
+    /** Null when the record proves that the live process is the child it describes, else why not. */
+    private String refusal(ChildRecord record, LaunchRequest request, Optional<ProcessHandle> handle) {
+        return handle.isEmpty() || !ProcessTree.isAlive(handle.get())
+                ? "pid " + record.pid() + " is not running"
+                : AdoptionCheck.refusal(record, request, handle.get(), os);
+    }
+
+    /**
+     * The pid of the live child recorded for this service when its record proves it, as for
+     * adoption, but read-only: nothing is adopted, deleted or signalled. For one-shot status while
+     * no engine runs.
+     */
+    public OptionalLong provenPid(LaunchRequest request) {
+        Path recordFile = recordFile(request.service());
+        if (!SERVICE_NAME.matcher(request.service()).matches() || !Files.isRegularFile(recordFile)) {
+            return OptionalLong.empty();
+        }
+        try {
+            ChildRecord record = Json.MAPPER.readValue(recordFile.toFile(), ChildRecord.class);
+            Optional<ProcessHandle> handle = record.pid() > 0 ? ProcessHandle.of(record.pid()) : Optional.empty();
+            return refusal(record, request, handle) == null ? OptionalLong.of(record.pid()) : OptionalLong.empty();
+        } catch (IOException | RuntimeException e) {
+            return OptionalLong.empty();
+        }
     }
 
     /** Services that have a child record (a child started by this or an earlier engine). */

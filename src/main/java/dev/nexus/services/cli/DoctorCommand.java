@@ -1,0 +1,196 @@
+package dev.nexus.services.cli;
+
+import dev.nexus.services.catalog.Catalog;
+import dev.nexus.services.catalog.CatalogCodec;
+import dev.nexus.services.catalog.CatalogProblem;
+import dev.nexus.services.catalog.CatalogStore;
+import dev.nexus.services.catalog.LoadResult;
+import dev.nexus.services.catalog.ServiceKind;
+import dev.nexus.services.catalog.ServiceSpec;
+import dev.nexus.services.control.ControlClient;
+import dev.nexus.services.control.EngineNotRunningException;
+import dev.nexus.services.supervise.Executables;
+import dev.nexus.services.supervise.Ports;
+import dev.nexus.services.support.NexusPaths;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Spec;
+
+@Command(name = "doctor", description = {"Check what would stop Nexus Services from working here,",
+    "with a fix for each problem. Exit code 0 when nothing is wrong."})
+final class DoctorCommand implements Callable<Integer> {
+    private static final long MIN_FREE_BYTES = 100L * 1024 * 1024;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    enum Level { OK, WARN, FAIL }
+
+    record Check(Level level, String what, String fix) {
+    }
+
+    @Override
+    public Integer call() {
+        List<Check> checks = run(EngineCalls.paths());
+        PrintWriter out = spec.commandLine().getOut();
+        Terminal term = Terminal.detect();
+        for (Check c : checks) {
+            String mark = switch (c.level) {
+                case OK -> term.paint(dev.nexus.services.health.DisplayStatus.HEALTHY, "✔");
+                case WARN -> term.paint(dev.nexus.services.health.DisplayStatus.DEGRADED, "!");
+                case FAIL -> term.paint(dev.nexus.services.health.DisplayStatus.DOWN, "✖");
+            };
+            out.println(mark + " " + c.what);
+            if (c.fix != null) {
+                out.println("    fix: " + c.fix);
+            }
+        }
+        long failed = checks.stream().filter(c -> c.level == Level.FAIL).count();
+        long warned = checks.stream().filter(c -> c.level == Level.WARN).count();
+        out.println(failed == 0 && warned == 0 ? "Everything looks right."
+                : failed + " problem(s), " + warned + " warning(s).");
+        out.flush();
+        return failed == 0 ? 0 : Main.EXIT_NOT_HEALTHY;
+    }
+
+    static List<Check> run(NexusPaths paths) {
+        List<Check> checks = new ArrayList<>();
+        checks.add(new Check(Level.OK, "Java " + Runtime.version().feature() + " ("
+                + System.getProperty("java.home") + ")", null));
+        checks.add(stateDir(paths));
+        checks.add(runDir(paths));
+        checks.add(diskSpace(paths));
+        if (isLinux()) {
+            checks.add(Files.isExecutable(Path.of("/usr/bin/setsid"))
+                    ? new Check(Level.OK, "setsid is available (services run in their own process group)", null)
+                    : new Check(Level.WARN, "setsid is missing: a service's grandchildren may outlive a stop",
+                    "install util-linux (apt-get install util-linux)"));
+        }
+        Catalog catalog = null;
+        try {
+            LoadResult loaded = new CatalogStore(paths, new CatalogCodec(paths)).load();
+            catalog = loaded.catalog();
+            List<CatalogProblem> errors = loaded.problems().stream().filter(CatalogProblem::isError).toList();
+            if (errors.isEmpty()) {
+                checks.add(new Check(Level.OK, "services.json is valid (" + paths.catalogFile() + ")", null));
+            } else {
+                errors.forEach(p -> checks.add(new Check(Level.FAIL, p.toString(), "edit " + paths.catalogFile()
+                        + " at that line; the engine runs the last good catalog meanwhile")));
+            }
+            loaded.problems().stream().filter(p -> !p.isError())
+                    .forEach(p -> checks.add(new Check(Level.WARN, p.toString(), "remove or rename the field")));
+        } catch (RuntimeException e) {
+            checks.add(new Check(Level.FAIL, "cannot read " + paths.catalogFile() + ": " + e.getMessage(),
+                    "check the file's permissions"));
+        }
+        checks.add(engine(paths));
+        if (catalog != null) {
+            for (ServiceSpec s : catalog.services()) {
+                if (s.enabled() && s.kind() != ServiceKind.CONNECTION) {
+                    checks.add(binary(s));
+                }
+                if (s.enabled() && s.port() != null) {
+                    checks.add(port(s, paths));
+                }
+            }
+        }
+        return checks;
+    }
+
+    private static Check stateDir(NexusPaths paths) {
+        try {
+            Files.createDirectories(paths.state());
+            Path probe = Files.createTempFile(paths.state(), ".doctor", ".tmp");
+            Files.delete(probe);
+            return new Check(Level.OK, "state directory is writable (" + paths.state() + ")", null);
+        } catch (IOException e) {
+            return new Check(Level.FAIL, "cannot write to " + paths.state() + ": " + e.getMessage(),
+                    "make it writable, or point NEXUS_ROOT at a writable directory");
+        }
+    }
+
+    private static Check runDir(NexusPaths paths) {
+        Path run = paths.run();
+        if (!Files.isDirectory(run)) {
+            return new Check(Level.OK, "run directory will be created private (0700) at " + run, null);
+        }
+        try {
+            String perms = PosixFilePermissions.toString(Files.getPosixFilePermissions(run));
+            return perms.equals("rwx------")
+                    ? new Check(Level.OK, "run directory is private (" + run + ")", null)
+                    : new Check(Level.FAIL, "run directory " + run + " is " + perms + ": other users could reach "
+                    + "the control socket", "chmod 700 " + run);
+        } catch (UnsupportedOperationException | IOException e) {
+            return new Check(Level.OK, "run directory exists (" + run + ")", null);
+        }
+    }
+
+    private static Check diskSpace(NexusPaths paths) {
+        try {
+            Path existing = paths.root();
+            while (existing != null && !Files.exists(existing)) {
+                existing = existing.getParent();
+            }
+            FileStore store = Files.getFileStore(existing == null ? Path.of(".") : existing);
+            long free = store.getUsableSpace();
+            return free >= MIN_FREE_BYTES
+                    ? new Check(Level.OK, "free disk space for logs: " + free / (1024 * 1024) + " MiB", null)
+                    : new Check(Level.WARN, "only " + free / (1024 * 1024) + " MiB free where logs are written",
+                    "free some space; logs rotate at 10 MB × 5 per service");
+        } catch (IOException e) {
+            return new Check(Level.WARN, "cannot tell free disk space: " + e.getMessage(), null);
+        }
+    }
+
+    private static Check engine(NexusPaths paths) {
+        try (ControlClient c = ControlClient.connect(paths.controlSocket(), EngineCalls.CONNECT_TIMEOUT)) {
+            return new Check(Level.OK, "engine is running and answers on " + paths.controlSocket(), null);
+        } catch (EngineNotRunningException e) {
+            boolean stale = Files.exists(paths.controlSocket());
+            return new Check(Level.WARN, stale ? "engine is not running (a stale control socket is left; it is "
+                    + "replaced on start)" : "engine is not running: services are not supervised",
+                    "nexus-services up");
+        } catch (IOException e) {
+            return new Check(Level.FAIL, "engine does not answer: " + e.getMessage(),
+                    "nexus-services daemon stop, then nexus-services up");
+        }
+    }
+
+    private static Check binary(ServiceSpec s) {
+        String program = s.command().get(0);
+        return Executables.find(program, System.getenv()).isPresent()
+                ? new Check(Level.OK, s.name() + ": " + program + " found", null)
+                : new Check(Level.FAIL, s.name() + ": " + program + " not found on PATH",
+                "install Nexus so that `" + program + "` is on PATH, or set the full path in \"command\" of "
+                        + s.name() + " in services.json (or disable it)");
+    }
+
+    private static Check port(ServiceSpec s, NexusPaths paths) {
+        int port = s.port();
+        if (!Ports.isListening(port)) {
+            return new Check(Level.OK, s.name() + ": port " + port + " is free", null);
+        }
+        OptionalLong owner = Ports.listenerPid(port);
+        boolean ours = owner.isPresent() && Files.exists(paths.run().resolve("children").resolve(s.name() + ".json"));
+        return ours ? new Check(Level.OK, s.name() + ": port " + port + " is in use by its own process (pid "
+                + owner.getAsLong() + ")", null)
+                : new Check(Level.WARN, s.name() + ": port " + port + " is in use"
+                + (owner.isPresent() ? " by pid " + owner.getAsLong() : " by another process")
+                + "; " + s.name() + " cannot start while it is",
+                "stop that process, or change \"port\" of " + s.name() + " in services.json");
+    }
+
+    private static boolean isLinux() {
+        return System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux");
+    }
+}

@@ -1,0 +1,344 @@
+package dev.nexus.services.engine;
+
+import dev.nexus.services.catalog.ServiceSpec;
+import dev.nexus.services.health.FailureReason;
+import dev.nexus.services.health.Health;
+import dev.nexus.services.health.Lifecycle;
+import dev.nexus.services.supervise.ChildProcess;
+import dev.nexus.services.supervise.ExitStatus;
+import dev.nexus.services.supervise.LaunchException;
+import dev.nexus.services.supervise.LaunchRequest;
+import dev.nexus.services.supervise.Ports;
+import dev.nexus.services.supervise.RestartPolicy;
+import dev.nexus.services.supervise.RestartPolicy.Decision;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A local long-running process kept up by the embedded supervisor. */
+final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
+    private static final Logger LOG = LoggerFactory.getLogger(DaemonUnit.class);
+    /** How long a stopped daemon's port may linger (TIME_WAIT does not count: we check listeners). */
+    private static final Duration PORT_RELEASE_TIMEOUT = Duration.ofSeconds(5);
+
+    private RestartPolicy policy;
+    private HealthTracker health;
+    private ChildProcess child;
+    /** Bumped at every launch, so late news about an earlier process is ignored. */
+    private int generation;
+    private Instant startedAt;
+    private Instant healthySince;
+    private int restarts;
+    private String lastExit;
+    private Instant lastExitAt;
+    private Instant nextRestartAt;
+    private ScheduledFuture<?> pendingRestart;
+    private ScheduledFuture<?> stabilityCheck;
+    private boolean userStop;
+    /** Why the engine itself is stopping the process (liveness, start timeout), else null. */
+    private String internalStopReason;
+    private CompletableFuture<Void> stopping;
+
+    DaemonUnit(EngineContext ctx, ServiceSpec spec) {
+        super(ctx, spec);
+        configure();
+    }
+
+    private void configure() {
+        policy = new RestartPolicy(spec.restart(), ctx.random());
+        health = new HealthTracker(ctx, spec.probes(), spec.children(), this::pid, this);
+    }
+
+    private long pid() {
+        ChildProcess c = child;
+        return c == null ? -1 : c.pid();
+    }
+
+    LaunchRequest launchRequest() {
+        return new LaunchRequest(spec.name(), spec.command(), workingDir(), environment(), spec.log(), Set.of());
+    }
+
+    /** Takes over a process a previous engine started, if the run dir proves it is ours. */
+    boolean adopt() {
+        Optional<ChildProcess> adopted = ctx.launcher().adopt(launchRequest());
+        if (adopted.isEmpty()) {
+            return false;
+        }
+        attach(adopted.get(), false);
+        LOG.info("{}: adopted pid {} started {}", spec.name(), child.pid(), child.startedAt());
+        return true;
+    }
+
+    @Override
+    CompletableFuture<Void> start(boolean byUser) {
+        if (byUser) {
+            policy.reset();
+        }
+        userStop = false;
+        if (child != null || lifecycle == Lifecycle.STOPPING) {
+            return CompletableFuture.completedFuture(null);
+        }
+        cancelPendingRestart();
+        launch();
+        return CompletableFuture.completedFuture(null);
+    }
+
+    private void launch() {
+        if (pendingSpec != null) {
+            applyPendingSpec();
+            configure();
+        }
+        failure = null;
+        Integer port = spec.port();
+        if (port != null && Ports.isListening(port)) {
+            OptionalLong owner = Ports.listenerPid(port);
+            fail(FailureReason.PORT_IN_USE, "port " + port + " is already in use"
+                    + (owner.isPresent() ? " by pid " + owner.getAsLong() + describeProcess(owner.getAsLong())
+                    : " by another process") + "; stop it or change the port");
+            return;
+        }
+        try {
+            attach(ctx.launcher().launch(launchRequest()), true);
+            LOG.info("{}: started pid {}", spec.name(), child.pid());
+        } catch (LaunchException e) {
+            if (e.reason() != null) {
+                fail(e.reason(), e.getMessage());
+            } else {
+                LOG.warn("{}: could not start: {}", spec.name(), e.getMessage());
+                onExit(generation, new ExitStatus(null, ctx.clock().instant()), Duration.ZERO, e.getMessage());
+            }
+        }
+    }
+
+    private static String describeProcess(long pid) {
+        return ProcessHandle.of(pid).flatMap(h -> h.info().command())
+                .map(c -> " (" + java.nio.file.Path.of(c).getFileName() + ")").orElse("");
+    }
+
+    private void attach(ChildProcess process, boolean fresh) {
+        child = process;
+        int gen = ++generation;
+        startedAt = process.startedAt();
+        nextRestartAt = null;
+        healthySince = null;
+        internalStopReason = null;
+        lifecycle = fresh && spec.probes().startup() != null ? Lifecycle.STARTING : Lifecycle.RUNNING;
+        message = null;
+        health.begin(fresh);
+        process.exited().thenAccept(exit -> ctx.loop().execute(() ->
+                onExit(gen, exit, Duration.between(process.startedAt(), exit.at()), null)));
+        changed();
+    }
+
+    private void onExit(int gen, ExitStatus exit, Duration ranFor, String launchError) {
+        if (gen != generation) {
+            return;
+        }
+        health.stop();
+        cancelStabilityCheck();
+        child = null;
+        lastExit = launchError != null ? "failed to start" : exit.describe();
+        lastExitAt = exit.at();
+        if (lifecycle == Lifecycle.STOPPING) {
+            changed(); // the stop in progress finishes the transition
+            return;
+        }
+        if (internalStopReason != null && lifecycle == Lifecycle.FAILED) {
+            changed();
+            return;
+        }
+        String why = internalStopReason != null ? internalStopReason
+                : launchError != null ? launchError : exit.describe();
+        Decision decision = policy.onExit(exit, ranFor, userStop, ctx.clock().instant());
+        if (decision instanceof Decision.Restart r) {
+            lifecycle = r.crashLoop() ? Lifecycle.CRASH_LOOP : Lifecycle.BACKOFF;
+            nextRestartAt = ctx.clock().instant().plus(r.delay());
+            message = (r.crashLoop() ? "crash loop: " : "") + why + "; restarting in "
+                    + dev.nexus.services.support.Durations.humanize(r.delay()) + " (attempt " + r.attempt() + ")";
+            LOG.info("{}: {}", spec.name(), message);
+            pendingRestart = ctx.loop().schedule(this::restartNow, r.delay().toMillis(), TimeUnit.MILLISECONDS);
+        } else if (decision instanceof Decision.Fail f) {
+            LOG.warn("{}: failed: {}", spec.name(), f.message());
+            fail(f.reason(), f.message());
+            return;
+        } else {
+            lifecycle = Lifecycle.STOPPED;
+            message = ((Decision.Stay) decision).message();
+        }
+        changed();
+    }
+
+    private void restartNow() {
+        pendingRestart = null;
+        if (lifecycle == Lifecycle.BACKOFF || lifecycle == Lifecycle.CRASH_LOOP) {
+            restarts++;
+            launch();
+        }
+    }
+
+    private void cancelPendingRestart() {
+        if (pendingRestart != null) {
+            pendingRestart.cancel(false);
+            pendingRestart = null;
+        }
+        nextRestartAt = null;
+    }
+
+    @Override
+    CompletableFuture<Void> stop() {
+        userStop = true;
+        cancelPendingRestart();
+        if (stopping != null) {
+            return stopping;
+        }
+        if (child == null) {
+            if (lifecycle != Lifecycle.STOPPED) {
+                lifecycle = Lifecycle.STOPPED;
+                failure = null;
+                message = "stopped";
+                changed();
+            }
+            return CompletableFuture.completedFuture(null);
+        }
+        ChildProcess process = child;
+        lifecycle = Lifecycle.STOPPING;
+        message = "stopping";
+        health.stop();
+        changed();
+        Integer port = spec.port();
+        CompletableFuture<Void> done = process.stop(spec.stopTimeout())
+                .thenRunAsync(() -> {
+                    if (port != null && !Ports.awaitFree(port, PORT_RELEASE_TIMEOUT)) {
+                        LOG.warn("{}: port {} still in use after the process tree exited", spec.name(), port);
+                    }
+                }, ctx.blocking())
+                .handleAsync((ok, error) -> {
+                    stopping = null;
+                    if (child == process) {
+                        child = null;
+                    }
+                    lifecycle = Lifecycle.STOPPED;
+                    failure = null;
+                    message = error == null ? "stopped" : "stop incomplete: " + error.getMessage();
+                    changed();
+                    return null;
+                }, ctx.loop());
+        stopping = done;
+        return done;
+    }
+
+    @Override
+    void detach() {
+        health.stop();
+        cancelPendingRestart();
+        cancelStabilityCheck();
+    }
+
+    @Override
+    Health health() {
+        if (lifecycle == Lifecycle.RUNNING || lifecycle == Lifecycle.STARTING) {
+            if (!health.active() && !health.inStartup()) {
+                return spec.probes().isEmpty() && spec.children().isEmpty() ? Health.HEALTHY : Health.UNKNOWN;
+            }
+            return health.health();
+        }
+        return Health.UNKNOWN;
+    }
+
+    @Override
+    boolean settled() {
+        return switch (lifecycle) {
+            case RUNNING -> health() != Health.STARTING && health() != Health.UNKNOWN;
+            case STARTING, STOPPING -> false;
+            default -> true;
+        };
+    }
+
+    @Override
+    void probeNow() {
+        health.probeNow();
+    }
+
+    @Override
+    public void healthChanged() {
+        changed();
+    }
+
+    @Override
+    public void startupPassed() {
+        lifecycle = Lifecycle.RUNNING;
+        changed();
+    }
+
+    @Override
+    public void startupFailed(String why) {
+        Duration budget = spec.probes().startup().period().multipliedBy(spec.probes().startup().failureThreshold());
+        internalStopReason = "did not start within " + dev.nexus.services.support.Durations.humanize(budget)
+                + " (" + why + ")";
+        fail(FailureReason.START_TIMEOUT, internalStopReason);
+        if (child != null) {
+            child.stop(spec.stopTimeout());
+        }
+    }
+
+    @Override
+    public void livenessFailed(String why) {
+        if (lifecycle != Lifecycle.RUNNING || child == null) {
+            return;
+        }
+        internalStopReason = "liveness failed (" + why + ")";
+        LOG.warn("{}: {}; restarting", spec.name(), internalStopReason);
+        child.stop(spec.stopTimeout());
+    }
+
+    /** Keeps the restart policy's "healthy for a while resets backoff" rule, without polling. */
+    @Override
+    protected void onChange() {
+        Health h = health();
+        if (lifecycle == Lifecycle.RUNNING && h == Health.HEALTHY) {
+            if (healthySince == null) {
+                healthySince = ctx.clock().instant();
+                cancelStabilityCheck();
+                stabilityCheck = ctx.loop().schedule(() -> {
+                    stabilityCheck = null;
+                    if (healthySince != null && policy.resetIfStable(healthySince, ctx.clock().instant())) {
+                        changed();
+                    }
+                }, spec.restart().resetAfter().toMillis() + 1, TimeUnit.MILLISECONDS);
+            }
+        } else {
+            healthySince = null;
+            cancelStabilityCheck();
+        }
+    }
+
+    private void cancelStabilityCheck() {
+        if (stabilityCheck != null) {
+            stabilityCheck.cancel(false);
+            stabilityCheck = null;
+        }
+    }
+
+    @Override
+    ServiceSnapshot snapshot() {
+        Health h = health();
+        String text = message;
+        if (lifecycle == Lifecycle.RUNNING || lifecycle == Lifecycle.STARTING) {
+            text = health.message();
+        }
+        ChildProcess c = child;
+        return new ServiceSnapshot(spec.name(), spec.displayName(), spec.kind().id(), "embedded", spec.enabled(),
+                lifecycle, h, dev.nexus.services.health.DisplayStatus.of(lifecycle, h),
+                lifecycle == Lifecycle.FAILED && failure != null ? failure.id() : null, pendingNote(text),
+                c == null ? null : c.pid(), c == null ? null : startedAt, restarts, lastExit, lastExitAt,
+                c == null ? null : health.latencyMs(), nextRestartAt, policy.consecutiveRestarts(),
+                c == null ? null : health.detail(), health.children(), null);
+    }
+}

@@ -1,0 +1,418 @@
+package dev.nexus.services.engine;
+
+import dev.nexus.services.catalog.Catalog;
+import dev.nexus.services.catalog.CatalogCodec;
+import dev.nexus.services.catalog.CatalogStore;
+import dev.nexus.services.catalog.LoadResult;
+import dev.nexus.services.catalog.ServiceSpec;
+import dev.nexus.services.health.ProbeFactory;
+import dev.nexus.services.logs.Redactor;
+import dev.nexus.services.logs.RotatingLogWriter;
+import dev.nexus.services.supervise.ChildLauncher;
+import dev.nexus.services.supervise.OutputSinks;
+import dev.nexus.services.support.PrivateDirs;
+import dev.nexus.services.support.Version;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one object that owns supervision, probing and state for every service. All state changes
+ * happen on one thread (the loop); public methods may be called from any thread and return futures.
+ * Data flows one way: units change → a snapshot per service is published → subscribers get events.
+ *
+ * <p>Closing the engine leaves daemons running: the next engine re-adopts them. Only {@link #down()}
+ * or {@link #stop} stops services.
+ */
+public final class Engine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+    /** Upper bound for waiting on a start to settle when a service's own startup budget is larger. */
+    private static final Duration MAX_SETTLE_WAIT = Duration.ofMinutes(2);
+
+    private final EngineOptions options;
+    private final CatalogStore catalogStore;
+    private final ScheduledExecutorService loop;
+    private final ScheduledExecutorService probeTimer;
+    private final ThreadPoolExecutor blocking;
+    private final ProbeFactory probes;
+    private final ChildLauncher launcher;
+    private final EngineContext ctx;
+    private final DesiredState desired;
+    private final Instant startedAt;
+
+    /** Loop-only state. */
+    private final Map<String, ServiceUnit> units = new LinkedHashMap<>();
+    private final Set<String> dirty = new LinkedHashSet<>();
+    private boolean flushScheduled;
+    private final List<Waiter> waiters = new ArrayList<>();
+
+    /** Published state, readable from any thread. */
+    private volatile Catalog catalog;
+    private volatile List<String> order = List.of();
+    private volatile List<String> catalogProblems = List.of();
+    private final Map<String, ServiceSnapshot> published = new ConcurrentHashMap<>();
+    private final List<Consumer<EngineEvent>> listeners = new CopyOnWriteArrayList<>();
+
+    private Engine(EngineOptions options) throws IOException {
+        this.options = options;
+        this.startedAt = options.clock().instant();
+        PrivateDirs.create(options.paths().logs());
+        PrivateDirs.create(options.paths().run());
+        // The default working directory of every service; one the user sets must exist already.
+        java.nio.file.Files.createDirectories(options.paths().home());
+        this.catalogStore = new CatalogStore(options.paths(), new CatalogCodec(options.paths()));
+        this.loop = Executors.newSingleThreadScheduledExecutor(named("nexus-engine"));
+        this.probeTimer = Executors.newSingleThreadScheduledExecutor(named("nexus-probe-timer"));
+        this.blocking = new ThreadPoolExecutor(0, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                named("nexus-blocking"));
+        this.probes = new ProbeFactory(probeTimer, options.paths().run().resolve("probes"), options.clock());
+        this.launcher = new ChildLauncher(options.paths(), logSinks(), options.clock());
+        this.ctx = new EngineContext(options.paths(), options.clock(), options.random(), loop, probeTimer, blocking,
+                probes, launcher, options.environment(), this::markDirty);
+        this.desired = new DesiredState(options.paths().run().resolve("desired.json"));
+    }
+
+    /** Loads the catalog, re-adopts running children and brings back what the user wanted up. */
+    public static Engine start(EngineOptions options) throws IOException {
+        Engine engine = new Engine(options);
+        engine.callOnLoop(() -> {
+            engine.applyCatalog(engine.loadCatalog());
+            engine.restoreDesiredState();
+            return null;
+        }).join();
+        LOG.info("Engine {} started for {}", Version.current(), options.paths().root());
+        return engine;
+    }
+
+    /** Each stream of a child goes to its own rotating file, with the child's secrets redacted. */
+    private static OutputSinks logSinks() {
+        return (request, stderr) -> new RotatingLogWriter(stderr ? request.log().stderr() : request.log().stdout(),
+                request.log().maxBytes(), request.log().keep(), Redactor.of(request.redact()));
+    }
+
+    private Catalog loadCatalog() {
+        LoadResult result = catalogStore.load();
+        catalogProblems = result.problems().stream().map(Object::toString).toList();
+        catalogProblems.forEach(p -> LOG.warn("Catalog: {}", p));
+        return result.catalog();
+    }
+
+    private void applyCatalog(Catalog next) {
+        Catalog previous = catalog;
+        catalog = next;
+        for (ServiceSpec spec : next.services()) {
+            ServiceUnit unit = units.get(spec.name());
+            if (unit == null || unit.spec().kind() != spec.kind()) {
+                if (unit != null) {
+                    unit.stop();
+                }
+                units.put(spec.name(), newUnit(spec));
+            } else {
+                unit.updateSpec(spec);
+            }
+            markDirty(spec.name());
+        }
+        if (previous != null) {
+            for (String gone : previous.names()) {
+                if (next.find(gone).isEmpty()) {
+                    ServiceUnit unit = units.remove(gone);
+                    unit.stop();
+                    ServiceSnapshot last = published.remove(gone);
+                    if (last != null) {
+                        emit(EngineEvent.removed(last));
+                    }
+                }
+            }
+        }
+        order = next.names();
+    }
+
+    private ServiceUnit newUnit(ServiceSpec spec) {
+        return switch (spec.kind()) {
+            case DAEMON -> new DaemonUnit(ctx, spec);
+            case JOB -> new JobUnit(ctx, spec);
+            case CONNECTION -> new ConnectionUnit(ctx, spec);
+        };
+    }
+
+    private void restoreDesiredState() {
+        for (ServiceUnit unit : units.values()) {
+            boolean adopted = unit instanceof DaemonUnit d && d.adopt();
+            if (!adopted && unit.spec().enabled() && desired.wantsUp(unit.name())) {
+                LOG.info("{}: was up before the engine restarted; starting it", unit.name());
+                unit.start(false);
+            }
+        }
+    }
+
+    // ---- commands -------------------------------------------------------------------------------
+
+    /** Starts services and what they depend on, in dependency order; completes when all settled. */
+    public CompletableFuture<EngineSnapshot> start(Collection<String> names) {
+        Set<String> requested = checkNames(names);
+        return callOnLoop(() -> runInLayers(Dependencies.startLayers(catalog, requested), true))
+                .thenCompose(f -> f).thenCompose(v -> currentSnapshot());
+    }
+
+    /** Stops services and what depends on them, dependents first; completes when all are stopped. */
+    public CompletableFuture<EngineSnapshot> stop(Collection<String> names) {
+        Set<String> requested = checkNames(names);
+        return callOnLoop(() -> runInLayers(Dependencies.stopLayers(catalog, requested), false))
+                .thenCompose(f -> f).thenCompose(v -> currentSnapshot());
+    }
+
+    public CompletableFuture<EngineSnapshot> restart(Collection<String> names) {
+        List<String> list = List.copyOf(names);
+        return stop(list).thenCompose(s -> start(list));
+    }
+
+    /** Starts every enabled service. */
+    public CompletableFuture<EngineSnapshot> up() {
+        return start(catalog.services().stream().filter(ServiceSpec::enabled).map(ServiceSpec::name).toList());
+    }
+
+    /** Stops every service. */
+    public CompletableFuture<EngineSnapshot> down() {
+        return stop(catalog.names());
+    }
+
+    /** Re-reads services.json; a bad file keeps the running catalog and reports its problems. */
+    public CompletableFuture<EngineSnapshot> reload() {
+        return callOnLoop(() -> {
+            applyCatalog(loadCatalog());
+            emit(EngineEvent.engine(info()));
+            return null;
+        }).thenCompose(v -> currentSnapshot());
+    }
+
+    /** Asks every running probe to check now. */
+    public CompletableFuture<Void> probeAll() {
+        return callOnLoop(() -> {
+            units.values().forEach(ServiceUnit::probeNow);
+            return null;
+        });
+    }
+
+    private Set<String> checkNames(Collection<String> names) {
+        Catalog c = catalog;
+        List<String> unknown = names.stream().filter(n -> c.find(n).isEmpty()).toList();
+        if (!unknown.isEmpty()) {
+            throw new UnknownServiceException(unknown, c.names());
+        }
+        return new LinkedHashSet<>(names);
+    }
+
+    private CompletableFuture<Void> runInLayers(List<List<String>> layers, boolean starting) {
+        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        for (List<String> layer : layers) {
+            chain = chain.thenComposeAsync(v -> {
+                List<CompletableFuture<Void>> steps = new ArrayList<>();
+                for (String name : layer) {
+                    ServiceUnit unit = units.get(name);
+                    if (unit == null) {
+                        continue;
+                    }
+                    if (starting) {
+                        if (!unit.spec().enabled()) {
+                            continue; // shows as "disabled"; its dependents start without it
+                        }
+                        desired.set(name, true);
+                        steps.add(unit.start(true).thenCompose(x -> awaitSettled(name, settleBudget(unit.spec()))));
+                    } else {
+                        desired.set(name, false);
+                        steps.add(unit.stop());
+                    }
+                }
+                return CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new));
+            }, loop);
+        }
+        return chain;
+    }
+
+    private static Duration settleBudget(ServiceSpec spec) {
+        Duration budget = Duration.ofSeconds(10);
+        if (spec.probes().startup() != null) {
+            var p = spec.probes().startup();
+            budget = budget.plus(p.initialDelay()).plus(p.period().plus(p.timeout()).multipliedBy(p.failureThreshold()));
+        }
+        if (spec.job() != null) {
+            budget = budget.plus(spec.job().timeout());
+        }
+        return budget.compareTo(MAX_SETTLE_WAIT) > 0 ? MAX_SETTLE_WAIT : budget;
+    }
+
+    /** Completes when the unit has settled, or after the timeout (the snapshot then tells the truth). */
+    private CompletableFuture<Void> awaitSettled(String name, Duration timeout) {
+        ServiceUnit unit = units.get(name);
+        if (unit == null || unit.settled()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        Waiter w = new Waiter(name, new CompletableFuture<>());
+        waiters.add(w);
+        loop.schedule(() -> {
+            waiters.remove(w);
+            w.done.complete(null);
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return w.done;
+    }
+
+    private record Waiter(String service, CompletableFuture<Void> done) {
+    }
+
+    // ---- state publishing -----------------------------------------------------------------------
+
+    /** Called on the loop by units; publishing is batched to once per loop turn. */
+    private void markDirty(String service) {
+        dirty.add(service);
+        if (!flushScheduled) {
+            flushScheduled = true;
+            loop.execute(this::flush);
+        }
+    }
+
+    private void flush() {
+        flushScheduled = false;
+        List<String> names = new ArrayList<>(dirty);
+        dirty.clear();
+        for (String name : names) {
+            ServiceUnit unit = units.get(name);
+            if (unit == null) {
+                continue;
+            }
+            ServiceSnapshot next = unit.snapshot();
+            ServiceSnapshot previous = published.put(name, next);
+            if (previous == null || !previous.withoutNoise().equals(next.withoutNoise())) {
+                emit(EngineEvent.service(next));
+            }
+            if (unit.settled()) {
+                for (Waiter w : List.copyOf(waiters)) {
+                    if (w.service.equals(name)) {
+                        waiters.remove(w);
+                        w.done.complete(null);
+                    }
+                }
+            }
+        }
+    }
+
+    private void emit(EngineEvent event) {
+        for (Consumer<EngineEvent> l : listeners) {
+            try {
+                l.accept(event);
+            } catch (RuntimeException e) {
+                LOG.warn("Event listener failed", e);
+            }
+        }
+    }
+
+    /**
+     * Registers a listener and returns the snapshot it starts from; no event between the two is
+     * lost, because both happen on the loop. Listeners run on the loop and must not block.
+     */
+    public CompletableFuture<EngineSnapshot> subscribe(Consumer<EngineEvent> listener) {
+        return callOnLoop(() -> {
+            flush();
+            listeners.add(listener);
+            return snapshot();
+        });
+    }
+
+    public void unsubscribe(Consumer<EngineEvent> listener) {
+        listeners.remove(listener);
+    }
+
+    /** A snapshot that includes every change made so far (pending publications are flushed first). */
+    public CompletableFuture<EngineSnapshot> currentSnapshot() {
+        return callOnLoop(() -> {
+            flush();
+            return snapshot();
+        });
+    }
+
+    /** The last published snapshot; never waits for the loop. */
+    public EngineSnapshot snapshot() {
+        List<ServiceSnapshot> services = new ArrayList<>();
+        for (String name : order) {
+            ServiceSnapshot s = published.get(name);
+            if (s != null) {
+                services.add(s);
+            }
+        }
+        return new EngineSnapshot(EngineSnapshot.FORMAT_VERSION, info(), services, options.clock().instant());
+    }
+
+    private EngineSnapshot.EngineInfo info() {
+        return new EngineSnapshot.EngineInfo(ProcessHandle.current().pid(), Version.current(), startedAt, true,
+                options.paths().catalogFile().toString(), catalogProblems,
+                catalogProblems.isEmpty() ? null : "services.json has problems; running the last good catalog");
+    }
+
+    public Catalog catalog() {
+        return catalog;
+    }
+
+    public EngineOptions options() {
+        return options;
+    }
+
+    private <T> CompletableFuture<T> callOnLoop(java.util.concurrent.Callable<T> work) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                f.complete(work.call());
+            } catch (Exception | Error e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
+    }
+
+    /** Stops watching; leaves every daemon running for the next engine to adopt. */
+    @Override
+    public void close() {
+        try {
+            callOnLoop(() -> {
+                units.values().forEach(ServiceUnit::detach);
+                listeners.clear();
+                return null;
+            }).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("Engine did not detach cleanly: {}", e.toString());
+        }
+        launcher.detachAll();
+        probes.close();
+        loop.shutdownNow();
+        probeTimer.shutdownNow();
+        blocking.shutdownNow();
+        LOG.info("Engine stopped; services left running");
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + (prefix.equals("nexus-blocking") ? "-" + n.incrementAndGet() : ""));
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

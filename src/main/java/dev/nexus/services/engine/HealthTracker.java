@@ -1,0 +1,257 @@
+package dev.nexus.services.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.nexus.services.catalog.ChildSpec;
+import dev.nexus.services.catalog.ProbeSpec;
+import dev.nexus.services.catalog.Probes;
+import dev.nexus.services.health.DisplayStatus;
+import dev.nexus.services.health.Health;
+import dev.nexus.services.health.ProbeLoop;
+import dev.nexus.services.health.ProbeResult;
+import dev.nexus.services.health.Verdict;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * Runs a service's probes while it is up and turns their results into one {@link Health}, a
+ * message and the child items. Startup gates liveness and readiness: until it passes, failures mean
+ * "still starting" and are only counted against the startup budget.
+ *
+ * <p>Called only on the engine loop; probe results hop onto it before they touch any field.
+ */
+final class HealthTracker {
+
+    /** What the owning unit must act on. */
+    interface Events {
+        void startupPassed();
+
+        void startupFailed(String message);
+
+        void livenessFailed(String message);
+
+        /** Any probe result arrived; the unit publishes a new snapshot if something visible changed. */
+        void healthChanged();
+    }
+
+    private final EngineContext ctx;
+    private final Probes probes;
+    private final List<ChildSpec> childSpecs;
+    private final LongSupplier pid;
+    private final Events events;
+
+    private int epoch;
+    private boolean inStartup;
+    private Tracked startup;
+    private Tracked liveness;
+    private Tracked readiness;
+    private final List<Tracked> children = new ArrayList<>();
+
+    HealthTracker(EngineContext ctx, Probes probes, List<ChildSpec> children, LongSupplier pid, Events events) {
+        this.ctx = ctx;
+        this.probes = probes;
+        this.childSpecs = children;
+        this.pid = pid;
+        this.events = events;
+    }
+
+    /** Starts probing; with {@code withStartup} the startup probe runs first (a fresh process). */
+    void begin(boolean withStartup) {
+        stop();
+        if (withStartup && probes.startup() != null) {
+            inStartup = true;
+            startup = track("startup", probes.startup());
+        } else {
+            beginSteadyState();
+        }
+    }
+
+    private void beginSteadyState() {
+        inStartup = false;
+        if (probes.liveness() != null) {
+            liveness = track("liveness", probes.liveness());
+        }
+        if (probes.readiness() != null) {
+            readiness = track("readiness", probes.readiness());
+        }
+        for (ChildSpec child : childSpecs) {
+            children.add(track(child.name(), child.probe()));
+        }
+    }
+
+    void stop() {
+        epoch++;
+        for (Tracked t : all()) {
+            t.loop.stop();
+        }
+        startup = null;
+        liveness = null;
+        readiness = null;
+        children.clear();
+        inStartup = false;
+    }
+
+    /** An extra check of every running probe now (after wake, on request). */
+    void probeNow() {
+        all().forEach(t -> t.loop.runNow());
+    }
+
+    boolean active() {
+        return startup != null || liveness != null || readiness != null || !children.isEmpty();
+    }
+
+    boolean inStartup() {
+        return inStartup;
+    }
+
+    private List<Tracked> all() {
+        List<Tracked> all = new ArrayList<>();
+        for (Tracked t : new Tracked[] {startup, liveness, readiness}) {
+            if (t != null) {
+                all.add(t);
+            }
+        }
+        all.addAll(children);
+        return all;
+    }
+
+    private Tracked track(String name, ProbeSpec spec) {
+        int myEpoch = epoch;
+        Tracked t = new Tracked(name);
+        t.loop = new ProbeLoop(name, spec, ctx.probes().create(spec.check(), spec.timeout(), pid), ctx.probeTimer(),
+                ctx.clock(), ctx.loop(), (result, verdict, changed) -> {
+                    if (myEpoch == epoch) {
+                        onResult(t, result, verdict, changed);
+                    }
+                });
+        t.loop.start();
+        return t;
+    }
+
+    private void onResult(Tracked t, ProbeResult result, Verdict verdict, boolean changed) {
+        t.last = result;
+        t.verdict = verdict;
+        if (result.outcome() != ProbeResult.Outcome.FAIL) {
+            t.lastSuccess = result;
+        }
+        if (t == startup) {
+            if (verdict == Verdict.PASSING) {
+                startup.loop.stop();
+                startup = null;
+                beginSteadyState();
+                events.startupPassed();
+            } else if (verdict == Verdict.FAILING) {
+                String message = result.message();
+                stop();
+                events.startupFailed(message);
+            }
+        } else if (t == liveness && changed && verdict == Verdict.FAILING) {
+            events.livenessFailed(result.message());
+        }
+        events.healthChanged();
+    }
+
+    Health health() {
+        if (inStartup) {
+            return Health.STARTING;
+        }
+        if (!active()) {
+            return Health.UNKNOWN;
+        }
+        if (liveness != null && liveness.verdict == Verdict.FAILING) {
+            return Health.UNHEALTHY;
+        }
+        if (degradedBy() != null) {
+            return Health.DEGRADED;
+        }
+        boolean anyResult = (liveness != null && liveness.last != null) || (readiness != null && readiness.last != null);
+        boolean anyProbe = liveness != null || readiness != null;
+        return anyProbe && !anyResult ? Health.STARTING : Health.HEALTHY;
+    }
+
+    /** Why the service is degraded, or null when it is not. */
+    private String degradedBy() {
+        if (readiness != null && readiness.verdict == Verdict.FAILING) {
+            return "not ready: " + readiness.last.message();
+        }
+        for (Tracked t : new Tracked[] {liveness, readiness}) {
+            if (t != null && t.last != null && t.last.outcome() == ProbeResult.Outcome.DEGRADED) {
+                return t.last.message();
+            }
+        }
+        List<String> down = children.stream().filter(c -> c.verdict == Verdict.FAILING)
+                .map(c -> c.name + " down").toList();
+        return down.isEmpty() ? null : String.join(", ", down);
+    }
+
+    /** One line for people: why the health is what it is. */
+    String message() {
+        if (inStartup) {
+            return startup != null && startup.last != null && !startup.last.isOk()
+                    ? "starting: " + startup.last.message() : "starting";
+        }
+        if (liveness != null && liveness.verdict == Verdict.FAILING) {
+            return "liveness failing: " + liveness.last.message();
+        }
+        String degraded = degradedBy();
+        if (degraded != null) {
+            return degraded;
+        }
+        Tracked main = liveness != null ? liveness : readiness;
+        return main != null && main.last != null ? main.last.message() : null;
+    }
+
+    Long latencyMs() {
+        for (Tracked t : new Tracked[] {liveness, readiness, startup}) {
+            if (t != null && t.lastSuccess != null) {
+                return t.lastSuccess.latency().toMillis();
+            }
+        }
+        return null;
+    }
+
+    JsonNode detail() {
+        for (Tracked t : new Tracked[] {readiness, liveness}) {
+            if (t != null && t.last != null && t.last.detail() != null) {
+                return t.last.detail();
+            }
+        }
+        return null;
+    }
+
+    /** Child items, in catalog order: starting before steady state, stopped while the service is down. */
+    List<ServiceSnapshot.ChildSnapshot> children() {
+        List<ServiceSnapshot.ChildSnapshot> out = new ArrayList<>();
+        for (ChildSpec spec : childSpecs) {
+            Tracked t = children.stream().filter(c -> c.name.equals(spec.name())).findFirst().orElse(null);
+            DisplayStatus status;
+            if (t == null) {
+                status = active() ? DisplayStatus.STARTING : DisplayStatus.STOPPED;
+            } else if (t.verdict == Verdict.FAILING) {
+                status = DisplayStatus.DOWN;
+            } else if (t.last == null) {
+                status = DisplayStatus.STARTING;
+            } else if (t.last.outcome() == ProbeResult.Outcome.DEGRADED) {
+                status = DisplayStatus.DEGRADED;
+            } else {
+                status = t.verdict == Verdict.PASSING ? DisplayStatus.HEALTHY : DisplayStatus.STARTING;
+            }
+            out.add(new ServiceSnapshot.ChildSnapshot(spec.name(), spec.displayName(), status,
+                    t == null || t.last == null ? null : t.last.message(),
+                    t == null || t.lastSuccess == null ? null : t.lastSuccess.latency().toMillis()));
+        }
+        return out;
+    }
+
+    private static final class Tracked {
+        final String name;
+        ProbeLoop loop;
+        ProbeResult last;
+        ProbeResult lastSuccess;
+        Verdict verdict = Verdict.PENDING;
+
+        Tracked(String name) {
+            this.name = name;
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package dev.nexus.services.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.nexus.services.catalog.ServiceSpec;
+import dev.nexus.services.health.DisplayStatus;
+import dev.nexus.services.health.FailureReason;
+import dev.nexus.services.health.Health;
+import dev.nexus.services.health.Lifecycle;
+import dev.nexus.services.health.ProbeResult;
+import dev.nexus.services.supervise.Executables;
+import dev.nexus.services.supervise.LaunchException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A command run on a schedule (the hub's skills update check). "Running" means scheduled; health is
+ * the last run's result. The last result is kept on disk so an engine restart neither forgets it nor
+ * reruns an expensive check early.
+ */
+final class JobUnit extends ServiceUnit {
+    private static final Logger LOG = LoggerFactory.getLogger(JobUnit.class);
+
+    private final JobResults results;
+    private ScheduledFuture<?> nextRun;
+    private Instant nextRunAt;
+    private boolean running;
+    private Instant lastRunAt;
+    private ProbeResult last;
+    private Integer updatesAvailable;
+
+    JobUnit(EngineContext ctx, ServiceSpec spec) {
+        super(ctx, spec);
+        results = new JobResults(ctx.paths());
+        results.load(spec.name()).ifPresent(r -> {
+            lastRunAt = r.at();
+            last = r;
+            updatesAvailable = countUpdates(r.detail());
+        });
+    }
+
+    @Override
+    CompletableFuture<Void> start(boolean byUser) {
+        if (lifecycle == Lifecycle.RUNNING && !byUser) {
+            return CompletableFuture.completedFuture(null);
+        }
+        applyPendingSpec();
+        failure = null;
+        message = null;
+        try {
+            Executables.require(spec.command().get(0), environment(), workingDir());
+        } catch (LaunchException e) {
+            fail(e.reason(), e.getMessage());
+            return CompletableFuture.completedFuture(null);
+        }
+        lifecycle = Lifecycle.RUNNING;
+        Instant now = ctx.clock().instant();
+        Instant due = byUser || lastRunAt == null ? now : lastRunAt.plus(spec.job().every());
+        schedule(due.isBefore(now) ? now : due);
+        changed();
+        return CompletableFuture.completedFuture(null);
+    }
+
+    private void schedule(Instant at) {
+        cancelSchedule();
+        nextRunAt = at;
+        long delay = Math.max(0, Duration.between(ctx.clock().instant(), at).toMillis());
+        nextRun = ctx.loop().schedule(this::runNow, delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelSchedule() {
+        if (nextRun != null) {
+            nextRun.cancel(false);
+            nextRun = null;
+        }
+        nextRunAt = null;
+    }
+
+    private void runNow() {
+        nextRun = null;
+        if (lifecycle != Lifecycle.RUNNING || running) {
+            return;
+        }
+        running = true;
+        Instant started = ctx.clock().instant();
+        changed();
+        ctx.probes().exec(spec.command(), environment(), workingDir(), spec.job().timeout())
+                .thenAcceptAsync(result -> finished(started, result), ctx.loop());
+    }
+
+    private void finished(Instant started, ProbeResult result) {
+        running = false;
+        lastRunAt = started;
+        last = result;
+        updatesAvailable = countUpdates(result.detail());
+        LOG.info("{}: run finished: {} ({})", spec.name(), result.outcome().name().toLowerCase(java.util.Locale.ROOT),
+                summary());
+        results.save(spec.name(), result.withAt(started));
+        if (lifecycle == Lifecycle.RUNNING) {
+            schedule(started.plus(spec.job().every()));
+        }
+        changed();
+    }
+
+    /** Understands the usual shapes of an update check's JSON: a list of updates, or a count. */
+    static Integer countUpdates(JsonNode detail) {
+        if (detail == null) {
+            return null;
+        }
+        for (String field : new String[] {"updates", "updatesAvailable", "available"}) {
+            JsonNode n = detail.get(field);
+            if (n == null) {
+                continue;
+            }
+            if (n.isArray()) {
+                return n.size();
+            }
+            if (n.isInt()) {
+                return n.asInt();
+            }
+            if (n.isBoolean()) {
+                return n.asBoolean() ? 1 : 0;
+            }
+        }
+        return null;
+    }
+
+    private String summary() {
+        if (last == null) {
+            return null;
+        }
+        if (last.outcome() == ProbeResult.Outcome.FAIL) {
+            return "last run failed: " + last.message();
+        }
+        if (updatesAvailable != null) {
+            return updatesAvailable == 0 ? "up to date"
+                    : updatesAvailable + (updatesAvailable == 1 ? " update available" : " updates available");
+        }
+        return last.message();
+    }
+
+    @Override
+    CompletableFuture<Void> stop() {
+        cancelSchedule();
+        if (lifecycle != Lifecycle.STOPPED) {
+            lifecycle = Lifecycle.STOPPED;
+            failure = null;
+            message = "stopped";
+            changed();
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    void detach() {
+        cancelSchedule();
+    }
+
+    @Override
+    Health health() {
+        if (lifecycle != Lifecycle.RUNNING) {
+            return Health.UNKNOWN;
+        }
+        if (last == null) {
+            return running ? Health.STARTING : Health.UNKNOWN;
+        }
+        return last.outcome() == ProbeResult.Outcome.OK ? Health.HEALTHY : Health.DEGRADED;
+    }
+
+    @Override
+    boolean settled() {
+        return lifecycle != Lifecycle.RUNNING || (last != null && !running);
+    }
+
+    @Override
+    void probeNow() {
+        // A job is checked on its schedule, not on demand: an update check is not a health probe.
+    }
+
+    @Override
+    ServiceSnapshot snapshot() {
+        Health h = health();
+        String text = lifecycle == Lifecycle.RUNNING ? (running ? "running now" : summary()) : message;
+        ServiceSnapshot.JobSnapshot job = new ServiceSnapshot.JobSnapshot(lastRunAt,
+                last == null ? null : last.outcome().name().toLowerCase(java.util.Locale.ROOT),
+                summary(), updatesAvailable, nextRunAt, running);
+        return new ServiceSnapshot(spec.name(), spec.displayName(), spec.kind().id(), "engine", spec.enabled(),
+                lifecycle, h, DisplayStatus.of(lifecycle, h), failure == null ? null : failure.id(),
+                pendingNote(text), null, null, 0, null, null,
+                last == null || last.outcome() == ProbeResult.Outcome.FAIL ? null : last.latency().toMillis(), null, 0,
+                last == null ? null : last.detail(), java.util.List.of(), job);
+    }
+
+}

@@ -1,0 +1,135 @@
+package dev.nexus.services.engine;
+
+import dev.nexus.services.catalog.ServiceSpec;
+import dev.nexus.services.health.DisplayStatus;
+import dev.nexus.services.health.FailureReason;
+import dev.nexus.services.health.Health;
+import dev.nexus.services.health.Lifecycle;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One service as the engine runs it. Every method is called on the engine loop only. Subclasses
+ * keep lifecycle, health and message current and call {@link EngineContext#changed()} after each
+ * change so the engine can publish a new snapshot.
+ */
+abstract class ServiceUnit {
+    protected final EngineContext ctx;
+    protected ServiceSpec spec;
+    protected Lifecycle lifecycle = Lifecycle.STOPPED;
+    protected FailureReason failure;
+    protected String message;
+
+    ServiceUnit(EngineContext ctx, ServiceSpec spec) {
+        this.ctx = ctx;
+        this.spec = spec;
+        if (!spec.enabled()) {
+            message = "disabled";
+        }
+    }
+
+    /** The child's environment: the engine's, plus where Nexus lives, plus the service's own entries. */
+    protected Map<String, String> environment() {
+        Map<String, String> env = new LinkedHashMap<>(ctx.baseEnvironment());
+        env.put("NEXUS_ROOT", ctx.paths().root().toString());
+        env.put("NEXUS_SERVICE", spec.name());
+        env.putAll(spec.env());
+        return env;
+    }
+
+    protected Path workingDir() {
+        return spec.workingDir() != null ? spec.workingDir() : ctx.paths().home();
+    }
+
+    String name() {
+        return spec.name();
+    }
+
+    ServiceSpec spec() {
+        return spec;
+    }
+
+    /**
+     * Takes a new catalog entry. Returns true when it took effect at once; false when the running
+     * service keeps its old settings until it is restarted.
+     */
+    boolean updateSpec(ServiceSpec newSpec) {
+        if (lifecycle.isActive() || lifecycle == Lifecycle.STOPPING) {
+            if (!newSpec.equals(spec)) {
+                pendingSpec = newSpec;
+                return false;
+            }
+            return true;
+        }
+        spec = newSpec;
+        if (lifecycle == Lifecycle.STOPPED) {
+            message = spec.enabled() ? null : "disabled";
+        }
+        return true;
+    }
+
+    /** A catalog change waiting for the next start. */
+    protected ServiceSpec pendingSpec;
+
+    /** Applies a pending catalog change before a (re)start. */
+    protected void applyPendingSpec() {
+        if (pendingSpec != null) {
+            spec = pendingSpec;
+            pendingSpec = null;
+        }
+    }
+
+    /**
+     * Starts the service (idempotent while it is up).
+     *
+     * @param byUser true for a user's command: forgets backoff and crash-loop memory
+     */
+    abstract CompletableFuture<Void> start(boolean byUser);
+
+    /** Stops the service; the future completes when it is fully stopped (tree gone, port free). */
+    abstract CompletableFuture<Void> stop();
+
+    /** Stops probing and timers but leaves processes running: the engine is shutting down. */
+    abstract void detach();
+
+    /** Health right now. */
+    abstract Health health();
+
+    /** True once a start has reached an outcome worth reporting (healthy, degraded, failed, ...). */
+    abstract boolean settled();
+
+    /** Asks every probe to check now (after wake, or a user request). */
+    abstract void probeNow();
+
+    abstract ServiceSnapshot snapshot();
+
+    protected final void changed() {
+        onChange();
+        ctx.changed().accept(spec.name());
+    }
+
+    /** Hook for state derived from other state (timers that follow health); runs before publishing. */
+    protected void onChange() {
+    }
+
+    protected final void fail(FailureReason reason, String why) {
+        lifecycle = Lifecycle.FAILED;
+        failure = reason;
+        message = why;
+        changed();
+    }
+
+    protected final DisplayStatus display() {
+        return DisplayStatus.of(lifecycle, health());
+    }
+
+    protected final String pendingNote(String base) {
+        if (pendingSpec == null) {
+            return base;
+        }
+        String note = "configuration changed; restart to apply";
+        return base == null ? note : base + " (" + note + ")";
+    }
+}

@@ -98,6 +98,7 @@ public final class Engine implements AutoCloseable {
         engine.callOnLoop(() -> {
             engine.applyCatalog(engine.loadCatalog());
             engine.restoreDesiredState();
+            engine.flush(); // callers see every service from the first snapshot on
             return null;
         }).join();
         LOG.info("Engine {} started for {}", Version.current(), options.paths().root());

@@ -140,7 +140,8 @@ class AdoptionTest {
 
     @Test
     void aRecordOfAGoneProcessIsForgotten() throws Exception {
-        Process gone = startForeign("true");
+        // Not startForeign: `true` may exit before its exec could be observed; it only has to be gone.
+        Process gone = new ProcessBuilder("true").redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         gone.waitFor();
         ChildLauncher launcher = new ChildLauncher(paths, sinksB, Clock.systemUTC());
         launcher.writeRecord(new ChildRecord("old", gone.pid(), Instant.now().toString(), null,

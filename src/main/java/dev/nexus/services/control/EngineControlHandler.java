@@ -7,7 +7,7 @@ import dev.nexus.services.catalog.ServiceSpec;
 import dev.nexus.services.engine.Engine;
 import dev.nexus.services.engine.EngineEvent;
 import dev.nexus.services.engine.EngineSnapshot;
-import dev.nexus.services.engine.UnknownServiceException;
+import dev.nexus.services.engine.CommandRefusedException;
 import dev.nexus.services.logs.LogTail;
 import dev.nexus.services.support.Json;
 import dev.nexus.services.support.Version;
@@ -44,8 +44,8 @@ public final class EngineControlHandler implements ControlHandler {
     public JsonNode handle(String op, JsonNode args, ControlSession session) throws ControlException {
         try {
             return dispatch(op, args, session);
-        } catch (UnknownServiceException e) {
-            throw new ControlException("unknown_service", e.getMessage());
+        } catch (CommandRefusedException e) {
+            throw new ControlException(e.code(), e.getMessage());
         }
     }
 
@@ -144,8 +144,8 @@ public final class EngineControlHandler implements ControlHandler {
         try {
             return future.get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof UnknownServiceException u) {
-                throw new ControlException("unknown_service", u.getMessage());
+            if (e.getCause() instanceof CommandRefusedException r) {
+                throw new ControlException(r.code(), r.getMessage());
             }
             throw new IllegalStateException("command failed", e.getCause());
         } catch (TimeoutException e) {

@@ -20,10 +20,11 @@ final class ConnectionUnit extends ServiceUnit implements HealthTracker.Events {
 
     ConnectionUnit(EngineContext ctx, ServiceSpec spec) {
         super(ctx, spec);
-        configure();
+        specChanged();
     }
 
-    private void configure() {
+    @Override
+    protected void specChanged() {
         Probes probes = spec.probes();
         if (probes.isEmpty() && spec.url() != null) {
             probes = new Probes(null, ProbeSpec.liveness(new ProbeCheck.WebSocket(spec.url())), null);
@@ -36,10 +37,7 @@ final class ConnectionUnit extends ServiceUnit implements HealthTracker.Events {
         if (lifecycle == Lifecycle.RUNNING) {
             return CompletableFuture.completedFuture(null);
         }
-        if (pendingSpec != null) {
-            applyPendingSpec();
-            configure();
-        }
+        applyPendingSpec();
         if (spec.url() == null) {
             fail(FailureReason.CONFIG, "no url set: add \"url\" to " + spec.name() + " in "
                     + ctx.paths().catalogFile());

@@ -48,10 +48,11 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
 
     DaemonUnit(EngineContext ctx, ServiceSpec spec) {
         super(ctx, spec);
-        configure();
+        specChanged();
     }
 
-    private void configure() {
+    @Override
+    protected void specChanged() {
         policy = new RestartPolicy(spec.restart(), ctx.random());
         health = new HealthTracker(ctx, spec.probes(), spec.children(), this::pid, this);
     }
@@ -91,10 +92,7 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
     }
 
     private void launch() {
-        if (pendingSpec != null) {
-            applyPendingSpec();
-            configure();
-        }
+        applyPendingSpec();
         failure = null;
         Integer port = spec.port();
         if (port != null && Ports.isListening(port)) {

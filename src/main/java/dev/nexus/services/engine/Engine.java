@@ -170,7 +170,7 @@ public final class Engine implements AutoCloseable {
 
     /** Starts services and what they depend on, in dependency order; completes when all settled. */
     public CompletableFuture<EngineSnapshot> start(Collection<String> names) {
-        Set<String> requested = checkNames(names);
+        Set<String> requested = checkStartable(names);
         return callOnLoop(() -> runInLayers(Dependencies.startLayers(catalog, requested), true))
                 .thenCompose(f -> f).thenCompose(v -> currentSnapshot());
     }
@@ -183,11 +183,12 @@ public final class Engine implements AutoCloseable {
     }
 
     public CompletableFuture<EngineSnapshot> restart(Collection<String> names) {
+        checkStartable(names);
         List<String> list = List.copyOf(names);
         return stop(list).thenCompose(s -> start(list));
     }
 
-    /** Starts every enabled service. */
+    /** Starts every enabled service (disabled ones are skipped, not refused). */
     public CompletableFuture<EngineSnapshot> up() {
         return start(catalog.services().stream().filter(ServiceSpec::enabled).map(ServiceSpec::name).toList());
     }
@@ -221,6 +222,20 @@ public final class Engine implements AutoCloseable {
             throw new UnknownServiceException(unknown, c.names());
         }
         return new LinkedHashSet<>(names);
+    }
+
+    /** Known and enabled: a disabled service is refused by name rather than silently skipped. */
+    private Set<String> checkStartable(Collection<String> names) {
+        Set<String> requested = checkNames(names);
+        Catalog c = catalog;
+        List<String> disabled = requested.stream()
+                .filter(n -> !c.find(n).map(ServiceSpec::enabled).orElse(true)).toList();
+        if (!disabled.isEmpty()) {
+            throw new CommandRefusedException("disabled", String.join(", ", disabled)
+                    + (disabled.size() == 1 ? " is" : " are") + " disabled in " + options.paths().catalogFile()
+                    + "; enable " + (disabled.size() == 1 ? "it" : "them") + " first (\"enabled\": true)");
+        }
+        return requested;
     }
 
     private CompletableFuture<Void> runInLayers(List<List<String>> layers, boolean starting) {

@@ -64,10 +64,15 @@ abstract class ServiceUnit {
             return true;
         }
         spec = newSpec;
+        specChanged();
         if (lifecycle == Lifecycle.STOPPED) {
             message = spec.enabled() ? null : "disabled";
         }
         return true;
+    }
+
+    /** Rebuilds whatever is derived from the spec (policy, probes); the service is not running. */
+    protected void specChanged() {
     }
 
     /** A catalog change waiting for the next start. */
@@ -78,6 +83,7 @@ abstract class ServiceUnit {
         if (pendingSpec != null) {
             spec = pendingSpec;
             pendingSpec = null;
+            specChanged();
         }
     }
 

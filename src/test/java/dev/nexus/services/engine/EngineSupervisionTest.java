@@ -360,4 +360,37 @@ class EngineSupervisionTest {
                 () -> engine.start(Set.of("gatewya")));
         assertEquals("unknown service \"gatewya\" (known: gateway)", e.getMessage());
     }
+
+    @Test
+    void startingADisabledServiceIsRefusedByName() throws Exception {
+        writeCatalog(paths, daemon(paths, "gateway", Fixtures.command(), null, Probes.NONE, FAST_RESTART, List.of(),
+                List.of()).withEnabled(false));
+        Engine engine = engine();
+        CommandRefusedException e = org.junit.jupiter.api.Assertions.assertThrows(CommandRefusedException.class,
+                () -> engine.start(List.of("gateway")));
+        assertEquals("disabled", e.code());
+        assertTrue(e.getMessage().startsWith("gateway is disabled in "), e.getMessage());
+        assertEquals(Lifecycle.STOPPED, engine.up().get(10, TimeUnit.SECONDS).services().get(0).lifecycle(),
+                "up skips it quietly");
+    }
+
+    @Test
+    void aCatalogChangeAppliesAtOnceToAStoppedServiceAndAtTheNextStartToARunningOne() throws Exception {
+        int port = freePort();
+        writeCatalog(paths, daemon(paths, "gateway", listening(port, "--say", "first"), port, tcpProbes(port),
+                FAST_RESTART, List.of(), List.of()));
+        Engine engine = engine();
+        engine.up().get(30, TimeUnit.SECONDS);
+
+        writeCatalog(paths, daemon(paths, "gateway", listening(port, "--say", "second"), port, tcpProbes(port),
+                FAST_RESTART, List.of(), List.of()));
+        ServiceSnapshot running = engine.reload().get(10, TimeUnit.SECONDS).services().get(0);
+        assertTrue(running.message().endsWith("(configuration changed; restart to apply)"), running.message());
+
+        ServiceSnapshot restarted = engine.restart(List.of("gateway")).get(30, TimeUnit.SECONDS).services().get(0);
+        assertEquals(DisplayStatus.HEALTHY, restarted.status());
+        assertFalse(restarted.message().contains("configuration changed"), restarted.message());
+        assertTrue(ProcessHandle.of(restarted.pid()).orElseThrow().info().arguments().map(List::of).orElseThrow()
+                .contains("second"));
+    }
 }

@@ -9,18 +9,24 @@ import dev.nexus.services.catalog.ServiceKind;
 import dev.nexus.services.catalog.ServiceSpec;
 import dev.nexus.services.control.ControlClient;
 import dev.nexus.services.control.EngineNotRunningException;
+import dev.nexus.services.supervise.ChildLauncher;
 import dev.nexus.services.supervise.Executables;
+import dev.nexus.services.supervise.LaunchRequest;
 import dev.nexus.services.supervise.Ports;
 import dev.nexus.services.support.NexusPaths;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -181,7 +187,11 @@ final class DoctorCommand implements Callable<Integer> {
             return new Check(Level.OK, s.name() + ": port " + port + " is free", null);
         }
         OptionalLong owner = Ports.listenerPid(port);
-        boolean ours = owner.isPresent() && Files.exists(paths.run().resolve("children").resolve(s.name() + ".json"));
+        OptionalLong child = new ChildLauncher(paths, (req, err) -> OutputStream.nullOutputStream(), Clock.systemUTC())
+                .provenPid(new LaunchRequest(s.name(), s.command(), s.workingDir(), Map.of(), s.log(), Set.of()));
+        boolean ours = owner.isPresent() && child.isPresent() && (owner.getAsLong() == child.getAsLong()
+                || ProcessHandle.of(child.getAsLong()).map(h -> h.descendants()
+                .anyMatch(d -> d.pid() == owner.getAsLong())).orElse(false));
         return ours ? new Check(Level.OK, s.name() + ": port " + port + " is in use by its own process (pid "
                 + owner.getAsLong() + ")", null)
                 : new Check(Level.WARN, s.name() + ": port " + port + " is in use"

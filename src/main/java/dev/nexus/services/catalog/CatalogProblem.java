@@ -1,5 +1,7 @@
 package dev.nexus.services.catalog;
 
+import java.util.List;
+
 import java.util.Comparator;
 import java.util.Objects;
 
@@ -58,5 +60,13 @@ public record CatalogProblem(Severity severity, String source, int line, int col
             sb.append(pointer).append(": ");
         }
         return sb.append(message).toString();
+    }
+
+    /** Errors and warnings together, in file order. */
+    public static List<CatalogProblem> inFileOrder(List<CatalogProblem> errors, List<CatalogProblem> warnings) {
+        List<CatalogProblem> all = new java.util.ArrayList<>(errors);
+        all.addAll(warnings);
+        all.sort(BY_POSITION);
+        return List.copyOf(all);
     }
 }

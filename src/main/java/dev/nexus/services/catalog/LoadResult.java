@@ -1,7 +1,6 @@
 package dev.nexus.services.catalog;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -29,9 +28,6 @@ public record LoadResult(Catalog catalog, Path file, List<CatalogProblem> errors
 
     /** Errors and warnings together, in file order. */
     public List<CatalogProblem> problems() {
-        List<CatalogProblem> all = new ArrayList<>(errors);
-        all.addAll(warnings);
-        all.sort(CatalogProblem.BY_POSITION);
-        return List.copyOf(all);
+        return CatalogProblem.inFileOrder(errors, warnings);
     }
 }

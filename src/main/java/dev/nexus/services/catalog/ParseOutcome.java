@@ -2,7 +2,6 @@ package dev.nexus.services.catalog;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -28,9 +27,6 @@ public record ParseOutcome(Catalog catalog, List<CatalogProblem> errors, List<Ca
 
     /** Errors and warnings together, in file order. */
     public List<CatalogProblem> problems() {
-        List<CatalogProblem> all = new ArrayList<>(errors);
-        all.addAll(warnings);
-        all.sort(CatalogProblem.BY_POSITION);
-        return List.copyOf(all);
+        return CatalogProblem.inFileOrder(errors, warnings);
     }
 }

@@ -54,12 +54,7 @@ final class ConnectionUnit extends ServiceUnit implements HealthTracker.Events {
     @Override
     CompletableFuture<Void> stop() {
         health.stop();
-        if (lifecycle != Lifecycle.STOPPED) {
-            lifecycle = Lifecycle.STOPPED;
-            failure = null;
-            message = "stopped";
-            changed();
-        }
+        markStopped();
         return CompletableFuture.completedFuture(null);
     }
 

@@ -197,12 +197,7 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
             return stopping;
         }
         if (child == null) {
-            if (lifecycle != Lifecycle.STOPPED) {
-                lifecycle = Lifecycle.STOPPED;
-                failure = null;
-                message = "stopped";
-                changed();
-            }
+            markStopped();
             return CompletableFuture.completedFuture(null);
         }
         ChildProcess process = child;

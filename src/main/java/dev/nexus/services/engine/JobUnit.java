@@ -146,12 +146,7 @@ final class JobUnit extends ServiceUnit {
     @Override
     CompletableFuture<Void> stop() {
         cancelSchedule();
-        if (lifecycle != Lifecycle.STOPPED) {
-            lifecycle = Lifecycle.STOPPED;
-            failure = null;
-            message = "stopped";
-            changed();
-        }
+        markStopped();
         return CompletableFuture.completedFuture(null);
     }
 

@@ -1,7 +1,6 @@
 package dev.nexus.services.engine;
 
 import dev.nexus.services.catalog.ServiceSpec;
-import dev.nexus.services.health.DisplayStatus;
 import dev.nexus.services.health.FailureReason;
 import dev.nexus.services.health.Health;
 import dev.nexus.services.health.Lifecycle;
@@ -127,8 +126,14 @@ abstract class ServiceUnit {
         changed();
     }
 
-    protected final DisplayStatus display() {
-        return DisplayStatus.of(lifecycle, health());
+    /** Settles in STOPPED after a stop (a no-op when already there). */
+    protected final void markStopped() {
+        if (lifecycle != Lifecycle.STOPPED) {
+            lifecycle = Lifecycle.STOPPED;
+            failure = null;
+            message = "stopped";
+            changed();
+        }
     }
 
     protected final String pendingNote(String base) {

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nexus.services.control.ControlClient;
+import dev.nexus.services.control.ControlException;
+import dev.nexus.services.control.EngineNotRunningException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * One NEXUS_ROOT for a test class: its catalog, the CLI bound to it, and the clean-up that proves nothing
@@ -108,16 +112,32 @@ final class TestRoot {
         throw new AssertionError("no service \"" + name + "\" in " + snapshot.toPrettyString());
     }
 
-    /** Waits until {@code status --json} shows the service RUNNING and HEALTHY with a pid, and returns it. */
-    JsonNode awaitHealthy(String name) {
+    /**
+     * The engine's snapshot straight from the control socket: what {@code status --json} prints, without
+     * starting a JVM per look, so the tests can poll it. Empty when no engine answers.
+     */
+    Optional<JsonNode> engineSnapshot() {
+        try (ControlClient client = ControlClient.connect(socket(), Duration.ofSeconds(5))) {
+            return Optional.of(client.call("snapshot", null, Duration.ofSeconds(10)));
+        } catch (EngineNotRunningException e) {
+            return Optional.empty();
+        } catch (IOException | ControlException e) {
+            throw new AssertionError("the engine did not answer a snapshot: " + e.getMessage(), e);
+        }
+    }
+
+    /** Polls the engine's snapshot until {@code wanted} holds for it, and returns that snapshot. */
+    JsonNode awaitSnapshot(String what, Predicate<JsonNode> wanted) {
         JsonNode[] last = new JsonNode[1];
-        return Wait.forValue(name + " to be running and healthy", Wait.DEFAULT, () -> {
-            JsonNode s = service(statusJson(), name);
-            last[0] = s;
-            return s.path("lifecycle").asText().equals("RUNNING") && s.path("health").asText().equals("HEALTHY")
-                    && (s.path("kind").asText().equals("job") || s.path("pid").isNumber())
-                    ? Optional.of(s) : Optional.empty();
-        }, () -> last[0] == null ? "" : last[0].toPrettyString());
+        return Wait.forValue(what, Wait.DEFAULT, () -> {
+            last[0] = engineSnapshot().orElse(null);
+            return last[0] != null && wanted.test(last[0]) ? Optional.of(last[0]) : Optional.empty();
+        }, () -> last[0] == null ? "(no engine)" : last[0].toPrettyString());
+    }
+
+    static boolean isHealthy(JsonNode service) {
+        return service.path("lifecycle").asText().equals("RUNNING") && service.path("status").asText().equals("HEALTHY")
+                && (service.path("kind").asText().equals("job") || service.path("pid").isNumber());
     }
 
     /** Processes (other than this JVM) whose command line or environment mentions the test root. */
@@ -203,6 +223,11 @@ final class TestRoot {
     static void awaitGone(long pid) {
         Wait.until("pid " + pid + " to be gone", Duration.ofSeconds(15),
                 () -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
+    }
+
+    static void assertSamePids(List<Long> expected, List<Long> actual) {
+        assertEquals(expected.stream().sorted().toList(), actual.stream().sorted().toList(),
+                "the fixture processes running");
     }
 
     private static String readQuietly(Path file) {

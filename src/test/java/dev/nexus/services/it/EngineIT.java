@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nexus.services.control.ControlClient;
 import dev.nexus.services.support.Json;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * tests do not depend on each other's order.
  *
  * <p>Services: {@code gateway} and {@code cloud} are fixture daemons on ephemeral ports with 200 ms TCP
- * probes ({@code cloud} prints 5 lines a second); {@code hub} is a job printing {@code {"updates":[1,2]}}.
+ * probes ({@code cloud} depends on {@code gateway} and prints 5 lines a second); {@code hub} is a job
+ * printing {@code {"updates":[1,2]}}.
  */
 class EngineIT {
     private static final List<String> GATEWAY_LINES = IntStream.rangeClosed(1, 8).mapToObj(i -> "gateway line " + i)
@@ -50,6 +53,7 @@ class EngineIT {
     private static int cloudPort;
     private static String goodCatalog;
     private static Cli.Result firstUp;
+    private static JsonNode afterFirstUp;
 
     @BeforeAll
     static void upWithFixtureServices() {
@@ -65,11 +69,17 @@ class EngineIT {
         goodCatalog = ServicesJson.catalog()
                 .add(ServicesJson.fixtureDaemon("gateway", gatewayPort, root.pidFile("gateway"),
                         gatewayArgs.toArray(String[]::new)))
-                .add(ServicesJson.fixtureDaemon("cloud", cloudPort, root.pidFile("cloud"), "--chatty", "5"))
+                .add(dependsOnGateway(ServicesJson.fixtureDaemon("cloud", cloudPort, root.pidFile("cloud"), "--chatty", "5")))
                 .add(ServicesJson.shellJob("hub", "echo '{\"updates\":[1,2]}'"))
                 .text();
         root.writeCatalog(goodCatalog);
         firstUp = cli.run("up");
+        afterFirstUp = root.engineSnapshot().orElse(null);
+    }
+
+    private static ObjectNode dependsOnGateway(ObjectNode service) {
+        service.putArray("dependsOn").add("gateway");
+        return service;
     }
 
     @AfterAll
@@ -288,6 +298,41 @@ class EngineIT {
         }
         Cli.Result unknown = cli.expect(3, "stop", "nosuch");
         assertTrue(unknown.err().contains("unknown service \"nosuch\" (known: gateway, cloud, hub)"), unknown.toString());
+    }
+
+    @Test
+    void upStartsADependencyBeforeWhatDependsOnIt() {
+        assertTrue(afterFirstUp != null, "the engine answered after up: " + firstUp);
+        Instant gateway = Instant.parse(service(afterFirstUp, "gateway").path("startedAt").asText());
+        Instant cloud = Instant.parse(service(afterFirstUp, "cloud").path("startedAt").asText());
+        assertTrue(cloud.isAfter(gateway), "cloud (started " + cloud + ") waits for gateway (started " + gateway + ")");
+    }
+
+    @Test
+    void stopTakesDependentsDownAndStartBringsDependenciesUp() {
+        JsonNode before = allHealthy();
+        long cloud = pid(before, "cloud");
+        cli.expect(0, "stop", "gateway");
+        JsonNode stopped = root.engineSnapshot().orElseThrow();
+        assertEquals("STOPPED", service(stopped, "cloud").path("lifecycle").asText(), "cloud needs gateway");
+        assertFalse(ProcessHandle.of(cloud).map(ProcessHandle::isAlive).orElse(false), "cloud's process is gone");
+
+        cli.expect(0, "start", "cloud");
+        JsonNode started = root.engineSnapshot().orElseThrow();
+        assertTrue(TestRoot.isHealthy(service(started, "gateway")), "gateway started for cloud: " + started);
+        assertTrue(TestRoot.isHealthy(service(started, "cloud")), started.toPrettyString());
+    }
+
+    @Test
+    void restartOfADependencyBringsBackTheDependentsItTookDown() {
+        long cloud = pid(allHealthy(), "cloud");
+        Cli.Result restart = cli.expect(0, "restart", "gateway");
+        // The stop half takes cloud down with gateway; a restart must leave the system as it found it.
+        JsonNode after = cli.run("status", "--json").json();
+        JsonNode cloudNow = service(after, "cloud");
+        assertEquals("RUNNING", cloudNow.path("lifecycle").asText(), "cloud was running before `restart gateway` "
+                + "and must be running after it: " + restart + "\n" + cloudNow.toPrettyString());
+        assertNotEquals(cloud, cloudNow.path("pid").asLong(), "cloud was restarted along with gateway");
     }
 
     // ---- logs ---------------------------------------------------------------------------------

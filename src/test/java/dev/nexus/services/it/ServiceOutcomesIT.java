@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -19,11 +20,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Failures a restart cannot fix, through the real launcher and daemon: a service that exits with 78
- * (EX_CONFIG) and one whose port another process holds. Both must show FAILED with the reason and must
- * not be restarted in a loop.
+ * How particular services end up, through the real launcher and daemon: failures a restart cannot fix (a
+ * service that exits with 78, EX_CONFIG, and one whose port another process holds) show FAILED with the
+ * reason and are not restarted in a loop; a daemon probed only at startup is healthy once that passes.
  */
-class FailedServiceIT {
+class ServiceOutcomesIT {
     /** Many times the restart delay (100 ms) and the probe period (200 ms) of the fixtures. */
     private static final Duration NO_RESTART_WINDOW = Duration.ofMillis(1500);
 
@@ -42,7 +43,17 @@ class FailedServiceIT {
         root.writeCatalog(ServicesJson.catalog()
                 .add(ServicesJson.fixtureProcess("misconfigured", root.pidFile("misconfigured"), "--exit-code", "78"))
                 .add(ServicesJson.fixtureDaemon("squatted", foreign.getLocalPort(), root.pidFile("squatted")))
+                .add(startupProbeOnly(ServicesJson.fixtureDaemon("quiet", ServicesJson.freePort(), root.pidFile("quiet"))))
                 .text());
+    }
+
+    /** No liveness or readiness: once started, only the process being alive says anything. */
+    private static ObjectNode startupProbeOnly(ObjectNode service) {
+        ObjectNode probes = (ObjectNode) service.get("probes");
+        probes.remove("liveness");
+        // A small startup budget keeps the engine's wait for a start to settle short (about 40 s).
+        ((ObjectNode) probes.get("startup")).put("failureThreshold", 25);
+        return service;
     }
 
     @AfterAll
@@ -106,5 +117,18 @@ class FailedServiceIT {
         JsonNode s = service(root.engineSnapshot().orElseThrow(), "squatted");
         assertEquals("port_in_use", s.path("failure").asText());
         assertTrue(s.path("nextRestartAt").isNull(), "no retry loop: " + s.toPrettyString());
+    }
+
+    @Test
+    void aDaemonProbedOnlyAtStartupIsHealthyOnceTheProbePasses() {
+        long began = System.nanoTime();
+        Cli.Result start = cli.run("start", "quiet");
+        Duration took = Duration.ofNanos(System.nanoTime() - began);
+        Map<String, String> row = StatusTableText.parse(start.out()).row("quiet");
+        assertEquals("running", row.get("STATE"), start.toString());
+        assertEquals("healthy", row.get("HEALTH"), "nothing is failing and its process lives: " + start);
+        assertEquals(0, start.exit(), start.toString());
+        assertTrue(took.compareTo(Duration.ofSeconds(20)) < 0,
+                "start returns once the startup probe passed, not after the settle timeout; took " + took);
     }
 }

@@ -94,15 +94,6 @@ final class TestRoot {
         }
     }
 
-    /** {@code status --json}, whatever its exit code (1 just means "not all healthy"). */
-    JsonNode statusJson() {
-        Cli.Result r = cli.run("status", "--json");
-        if (r.exit() != 0 && r.exit() != 1) {
-            fail("status --json failed: " + r);
-        }
-        return r.json();
-    }
-
     static JsonNode service(JsonNode snapshot, String name) {
         for (JsonNode s : snapshot.path("services")) {
             if (name.equals(s.path("name").asText())) {

@@ -85,7 +85,9 @@ final class DoctorCommand implements Callable<Integer> {
         Catalog catalog = null;
         try {
             LoadResult loaded = new CatalogStore(paths, new CatalogCodec(paths)).load();
-            catalog = loaded.catalog();
+            // A bad file falls back to the built-in defaults, which are not what the user runs: checking
+            // their programs and ports would report problems with services the user does not have.
+            catalog = loaded.ok() ? loaded.catalog() : null;
             List<CatalogProblem> errors = loaded.problems().stream().filter(CatalogProblem::isError).toList();
             if (errors.isEmpty()) {
                 checks.add(new Check(Level.OK, "services.json is valid (" + paths.catalogFile() + ")", null));

@@ -98,6 +98,11 @@ final class StatusCommand implements Callable<Integer> {
                     return Main.EXIT_FAILED;
                 }
                 if (next instanceof EngineEventFrame frame) {
+                    // Only the services asked for, in both output forms; engine events concern them all.
+                    if (!services.isEmpty() && !frame.name.equals("engine")
+                            && !services.contains(frame.data.path("name").asText())) {
+                        continue;
+                    }
                     if (json) {
                         out.println(Json.MAPPER.writeValueAsString(Json.MAPPER.createObjectNode()
                                 .put("event", frame.name).set("data", frame.data)));
@@ -108,9 +113,6 @@ final class StatusCommand implements Callable<Integer> {
                         info = Json.MAPPER.treeToValue(frame.data, EngineSnapshot.EngineInfo.class);
                     } else {
                         ServiceSnapshot s = Json.MAPPER.treeToValue(frame.data, ServiceSnapshot.class);
-                        if (!services.isEmpty() && !services.contains(s.name())) {
-                            continue;
-                        }
                         if (frame.name.equals("removed")) {
                             current.remove(s.name());
                         } else {

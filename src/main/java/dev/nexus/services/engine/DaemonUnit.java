@@ -238,7 +238,11 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
     Health health() {
         if (lifecycle == Lifecycle.RUNNING || lifecycle == Lifecycle.STARTING) {
             if (!health.active() && !health.inStartup()) {
-                return spec.probes().isEmpty() && spec.children().isEmpty() ? Health.HEALTHY : Health.UNKNOWN;
+                // Nothing checks it in steady state (no probes, or only a startup probe that passed):
+                // healthy while the process lives.
+                boolean steadyProbes = spec.probes().liveness() != null || spec.probes().readiness() != null
+                        || !spec.children().isEmpty();
+                return steadyProbes ? Health.UNKNOWN : Health.HEALTHY;
             }
             return health.health();
         }

@@ -182,10 +182,24 @@ public final class Engine implements AutoCloseable {
                 .thenCompose(f -> f).thenCompose(v -> currentSnapshot());
     }
 
+    /**
+     * Stops, then starts the services. The stop takes their dependents down too; those that were up are
+     * started again, so a restart leaves the system as it found it.
+     */
     public CompletableFuture<EngineSnapshot> restart(Collection<String> names) {
-        checkStartable(names);
-        List<String> list = List.copyOf(names);
-        return stop(list).thenCompose(s -> start(list));
+        Set<String> requested = checkStartable(names);
+        return callOnLoop(() -> {
+            Set<String> again = new LinkedHashSet<>(requested);
+            for (List<String> layer : Dependencies.stopLayers(catalog, requested)) {
+                for (String name : layer) {
+                    ServiceUnit unit = units.get(name);
+                    if (unit != null && unit.lifecycle.isActive()) {
+                        again.add(name);
+                    }
+                }
+            }
+            return again;
+        }).thenCompose(again -> stop(requested).thenCompose(s -> start(again)));
     }
 
     /** Starts every enabled service (disabled ones are skipped, not refused). */

@@ -152,7 +152,7 @@ public final class GeneralViewModel {
 
     /** The login entry's path, to show where it goes. */
     public String launchAtLoginDetail() {
-        return availability.available() ? "Adds " + launchAtLogin.entryFile() + "." : availability.reason();
+        return availability.available() ? "Adds " + launchAtLogin.entryFileForDisplay() + "." : availability.reason();
     }
 
     public BooleanProperty notificationProperty(NotificationType type) {

@@ -126,6 +126,13 @@ public final class LaunchAtLogin {
         return autostartDirectory(host.env(), host.userHome()).resolve(ENTRY_FILE_NAME);
     }
 
+    /** The entry's path as people write it: {@code ~/.config/autostart/...} when it is in the home directory. */
+    public String entryFileForDisplay() {
+        Path file = entryFile();
+        Path home = host.userHome().toAbsolutePath().normalize();
+        return file.startsWith(home) ? "~/" + home.relativize(file) : file.toString();
+    }
+
     /** Whether the entry is there now, whoever put it there. */
     public boolean isEnabled() {
         return availability().available() && Files.isRegularFile(entryFile());

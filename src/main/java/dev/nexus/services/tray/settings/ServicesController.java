@@ -49,8 +49,9 @@ public final class ServicesController {
 
     @FXML
     void initialize() {
-        intro.setText("Which services the engine runs, and how. Saving writes " + model.file()
-                + " (your other settings in it are kept) and the engine applies it at once.");
+        intro.setText("Which services the engine runs, and how. Saving writes services.json, keeping everything "
+                + "else in it as it is, and the engine applies it at once.");
+        intro.setTooltip(new Tooltip(model.file().toString()));
         problemsText.textProperty().bind(Bindings.createStringBinding(
                 () -> String.join("\n", model.fileProblems()), model.fileProblems()));
         problemsBox.visibleProperty().bind(model.fileOkProperty().not().and(model.loadedProperty()));
@@ -68,12 +69,11 @@ public final class ServicesController {
                 managerColumn, livenessColumn)) {
             c.setCellValueFactory(cd -> new ReadOnlyObjectWrapper<>(cd.getValue()));
         }
-        serviceColumn.setCellFactory(c -> new BoundCell(this::serviceCell));
-        enabledColumn.setCellFactory(c -> new BoundCell(this::enabledCell));
-        autostartColumn.setCellFactory(c -> new BoundCell(this::autostartCell));
-        managerColumn.setCellFactory(c -> new BoundCell(this::managerCell));
-        livenessColumn.setCellFactory(c -> new BoundCell(this::livenessCell));
-        autostartColumn.setGraphic(hint("?", AUTOSTART_TIP));
+        serviceColumn.setCellFactory(c -> new BoundCell(this::serviceCell, Pos.CENTER_LEFT));
+        enabledColumn.setCellFactory(c -> new BoundCell(this::enabledCell, Pos.CENTER));
+        autostartColumn.setCellFactory(c -> new BoundCell(this::autostartCell, Pos.CENTER));
+        managerColumn.setCellFactory(c -> new BoundCell(this::managerCell, Pos.CENTER_LEFT));
+        livenessColumn.setCellFactory(c -> new BoundCell(this::livenessCell, Pos.CENTER_LEFT));
 
         reloadButton.disableProperty().bind(model.busyProperty());
         reloadButton.setOnAction(e -> model.load());
@@ -188,9 +188,9 @@ public final class ServicesController {
         private final Function<ServiceRow, Bound> factory;
         private Bound current;
 
-        BoundCell(Function<ServiceRow, Bound> factory) {
+        BoundCell(Function<ServiceRow, Bound> factory, Pos alignment) {
             this.factory = factory;
-            setAlignment(Pos.CENTER_LEFT);
+            setAlignment(alignment);
         }
 
         @Override

@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import javafx.application.Platform;
 import javafx.scene.Scene;
+import javafx.scene.control.ComboBoxBase;
 import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
 import javafx.scene.input.KeyCode;
@@ -92,12 +93,18 @@ public final class SettingsWindow {
         Scene scene = new Scene(tabs, WIDTH, HEIGHT);
         scene.getStylesheets().add(Objects.requireNonNull(SettingsWindow.class.getResource("settings.css"),
                 "settings.css").toExternalForm());
-        // Handlers, not filters: a control that uses the key itself (an open combo box list) consumes it first.
+        // Esc as a handler: an open combo box list consumes it first to close itself.
         scene.addEventHandler(KeyEvent.KEY_PRESSED, e -> {
             if (e.getCode() == KeyCode.ESCAPE) {
                 e.consume();
                 stage.close();
-            } else if (e.getCode() == KeyCode.ENTER && !e.isShortcutDown() && !e.isAltDown()) {
+            }
+        });
+        // Enter as a filter: check boxes and buttons would otherwise swallow it. Not while a list is open,
+        // where Enter picks the item.
+        scene.addEventFilter(KeyEvent.KEY_PRESSED, e -> {
+            if (e.getCode() == KeyCode.ENTER && !e.isShortcutDown() && !e.isAltDown()
+                    && !(scene.getFocusOwner() instanceof ComboBoxBase<?> box && box.isShowing())) {
                 e.consume();
                 selectedPage().save();
             }

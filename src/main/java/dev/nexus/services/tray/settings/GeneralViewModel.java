@@ -100,6 +100,11 @@ public final class GeneralViewModel {
                     }
                     updateDirty();
                     return result.prefsSaved() && result.entrySaved();
+                }, ui)
+                .exceptionallyAsync(e -> {
+                    busy.set(false);
+                    status.set(StatusMessage.error("Saving failed: " + (e.getCause() != null ? e.getCause() : e).getMessage()));
+                    return false;
                 }, ui);
     }
 

@@ -16,6 +16,7 @@ import dev.nexus.services.support.Durations;
 import dev.nexus.services.support.Json;
 import dev.nexus.services.tray.EngineCommands;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -23,7 +24,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -34,6 +37,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
@@ -97,7 +101,12 @@ public final class ServicesViewModel {
                     return new FileRead(result, readBytes(store.file()));
                 }, background)
                 .thenCompose(read -> askWantedUp().thenApply(engine -> new Loaded(read, engine)))
-                .thenAcceptAsync(this::apply, ui);
+                .thenAcceptAsync(this::apply, ui)
+                .exceptionallyAsync(e -> {
+                    busy.set(false);
+                    status.set(StatusMessage.error("Could not read " + store.file() + ": " + describe(e)));
+                    return null;
+                }, ui);
     }
 
     private void apply(Loaded l) {
@@ -165,10 +174,12 @@ public final class ServicesViewModel {
         List<String> toStop = snapshotRows.stream().filter(r -> r.autostartChanged() && !r.autostartProperty().get())
                 .map(ServiceRow::name).toList();
         byte[] expected = baseline;
+        // Only autostart changed: the file stays as it is, only the engine is asked.
+        boolean catalogChanged = !next.equals(catalog);
         busy.set(true);
-        status.set(StatusMessage.busy("Saving " + store.file().getFileName() + "…"));
-        return CompletableFuture.supplyAsync(() -> write(next, expected), background)
-                .thenApplyAsync(written -> {
+        status.set(StatusMessage.busy(catalogChanged ? "Saving " + store.file().getFileName() + "…" : "Asking the engine…"));
+        CompletableFuture<Boolean> saved = !catalogChanged ? CompletableFuture.completedFuture(true)
+                : CompletableFuture.supplyAsync(() -> write(next, expected), background).thenApplyAsync(written -> {
                     if (written.error() != null) {
                         busy.set(false);
                         status.set(written.error());
@@ -181,16 +192,21 @@ public final class ServicesViewModel {
                     }
                     status.set(StatusMessage.busy("Saved. Asking the engine to reload…"));
                     return true;
-                }, ui)
-                .thenCompose(saved -> !saved ? CompletableFuture.completedFuture(false)
-                        : tellEngine(toStart, toStop).thenApplyAsync(outcome -> {
+                }, ui);
+        return saved.thenCompose(ok -> !ok ? CompletableFuture.completedFuture(false)
+                        : tellEngine(catalogChanged, toStart, toStop).thenApplyAsync(outcome -> {
                             busy.set(false);
                             status.set(outcome.message());
                             snapshotRows.stream().filter(r -> outcome.applied().contains(r.name()))
                                     .forEach(ServiceRow::markAutostartApplied);
                             updateDirty();
                             return true;
-                        }, ui));
+                        }, ui))
+                .exceptionallyAsync(e -> {
+                    busy.set(false);
+                    status.set(StatusMessage.error("Saving failed: " + describe(e)));
+                    return false;
+                }, ui);
     }
 
     private Written write(Catalog next, byte[] expected) {
@@ -209,27 +225,34 @@ public final class ServicesViewModel {
         return new Written(readBytes(file), null);
     }
 
-    /** Reload, then stop and start as autostart asks; the result message says what the engine answered. */
-    private CompletableFuture<EngineOutcome> tellEngine(List<String> toStart, List<String> toStop) {
+    /** Reload (when the file changed), then stop and start as autostart asks; the message says what the engine answered. */
+    private CompletableFuture<EngineOutcome> tellEngine(boolean catalogChanged, List<String> toStart, List<String> toStop) {
         String file = store.file().getFileName().toString();
-        return call("reload", Json.MAPPER.createObjectNode(), RELOAD_TIMEOUT).handle((reply, error) -> {
-            if (error != null) {
-                return new EngineOutcome(engineUnreachable(file, error, !toStart.isEmpty() || !toStop.isEmpty()),
-                        Set.of(), false);
-            }
-            List<String> problems = new ArrayList<>();
-            reply.path("engine").path("problems").forEach(p -> problems.add(p.asText()));
-            int count = reply.path("services").size();
-            if (!problems.isEmpty()) {
-                return new EngineOutcome(StatusMessage.warning("Saved " + file + ", but the engine reports problems "
-                        + "and keeps its last good catalog:\n" + String.join("\n", problems)), Set.of(), false);
-            }
-            return new EngineOutcome(StatusMessage.success("Saved " + file + "; the engine reloaded it ("
-                    + plural(count, "service") + ")."), Set.of(), true);
-        }).thenCompose(reloaded -> {
+        CompletableFuture<EngineOutcome> reload = !catalogChanged
+                ? CompletableFuture.completedFuture(new EngineOutcome(StatusMessage.success(""), Set.of(), true))
+                : call("reload", Json.MAPPER.createObjectNode(), RELOAD_TIMEOUT).handle((reply, error) -> {
+                    if (error != null) {
+                        return new EngineOutcome(engineUnreachable(file, error, !toStart.isEmpty() || !toStop.isEmpty()),
+                                Set.of(), false);
+                    }
+                    List<String> problems = new ArrayList<>();
+                    reply.path("engine").path("problems").forEach(p -> problems.add(p.asText()));
+                    int count = reply.path("services").size();
+                    if (!problems.isEmpty()) {
+                        return new EngineOutcome(StatusMessage.warning("Saved " + file + ", but the engine reports "
+                                + "problems and keeps its last good catalog:\n" + String.join("\n", problems)), Set.of(), false);
+                    }
+                    return new EngineOutcome(StatusMessage.success("Saved " + file + "; the engine reloaded it ("
+                            + plural(count, "service") + ")."), Set.of(), true);
+                });
+        return reload.thenCompose(reloaded -> {
             if (!reloaded.proceed() || (toStart.isEmpty() && toStop.isEmpty())) {
                 return CompletableFuture.completedFuture(reloaded);
             }
+            ui.execute(() -> status.set(StatusMessage.busy(Stream.of(
+                    toStop.isEmpty() ? "" : "Stopping " + String.join(", ", toStop),
+                    toStart.isEmpty() ? "" : "Starting " + String.join(", ", toStart))
+                    .filter(t -> !t.isEmpty()).collect(Collectors.joining("; ")) + "…")));
             return startOrStop("stop", toStop).thenCompose(stopped -> startOrStop("start", toStart)
                     .thenApply(started -> combine(reloaded.message(), stopped, started)));
         });
@@ -245,9 +268,12 @@ public final class ServicesViewModel {
     }
 
     private static EngineOutcome combine(StatusMessage reloaded, Step stopped, Step started) {
-        StringBuilder text = new StringBuilder(reloaded.text());
+        List<String> parts = new ArrayList<>();
+        if (!reloaded.text().isEmpty()) {
+            parts.add(reloaded.text());
+        }
         boolean failed = false;
-        java.util.Set<String> applied = new java.util.HashSet<>();
+        Set<String> applied = new HashSet<>();
         for (Step step : List.of(stopped, started)) {
             if (step.names().isEmpty()) {
                 continue;
@@ -255,17 +281,16 @@ public final class ServicesViewModel {
             String verb = step.op().equals("start") ? "Started" : "Stopped";
             if (step.error() != null) {
                 failed = true;
-                text.append("\nCould not ").append(step.op()).append(' ').append(String.join(", ", step.names()))
-                        .append(": ").append(describe(step.error()));
+                parts.add("Could not " + step.op() + " " + String.join(", ", step.names()) + ": "
+                        + describe(step.error()));
             } else {
                 applied.addAll(step.names());
-                text.append('\n').append(verb).append(' ').append(step.names().stream()
-                        .map(n -> n + " (" + statusOf(step.reply(), n) + ")").collect(Collectors.joining(", ")))
-                        .append('.');
+                parts.add(verb + " " + step.names().stream().map(n -> n + " (" + statusOf(step.reply(), n) + ")")
+                        .collect(Collectors.joining(", ")) + ".");
             }
         }
-        return new EngineOutcome(failed ? StatusMessage.warning(text.toString()) : StatusMessage.success(text.toString()),
-                applied, true);
+        String text = String.join("\n", parts);
+        return new EngineOutcome(failed ? StatusMessage.warning(text) : StatusMessage.success(text), applied, true);
     }
 
     private static String statusOf(JsonNode snapshot, String name) {
@@ -273,7 +298,7 @@ public final class ServicesViewModel {
             if (name.equals(s.path("name").asText())) {
                 String status = s.path("status").asText("");
                 try {
-                    return DisplayStatus.valueOf(status).label().toLowerCase(java.util.Locale.ROOT);
+                    return DisplayStatus.valueOf(status).label().toLowerCase(Locale.ROOT);
                 } catch (IllegalArgumentException e) {
                     return status.isEmpty() ? "state unknown" : status;
                 }
@@ -353,7 +378,7 @@ public final class ServicesViewModel {
             return new byte[0];
         } catch (IOException e) {
             // Unreadable now: compare as "different", so a save is refused rather than blind.
-            return ("unreadable: " + e.getMessage()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            return ("unreadable: " + e.getMessage()).getBytes(StandardCharsets.UTF_8);
         }
     }
 

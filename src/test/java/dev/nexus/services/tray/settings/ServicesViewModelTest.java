@@ -249,15 +249,45 @@ class ServicesViewModelTest {
         row(model, "gateway").autostartProperty().set(false);
 
         assertTrue(model.save().join());
-        assertEquals(List.of("snapshot", "reload", "stop", "start"), engine.ops());
-        assertEquals("[\"gateway\"]", engine.calls().get(2).args().path("services").toString());
-        assertEquals("[\"cloud\"]", engine.calls().get(3).args().path("services").toString());
+        assertEquals(List.of("snapshot", "stop", "start"), engine.ops(), "the file is unchanged: no reload");
+        assertEquals("[\"gateway\"]", engine.calls().get(1).args().path("services").toString());
+        assertEquals("[\"cloud\"]", engine.calls().get(2).args().path("services").toString());
         StatusMessage status = model.statusProperty().get();
         assertEquals(StatusMessage.Kind.SUCCESS, status.kind(), status.text());
-        assertTrue(status.text().contains("Stopped gateway (stopped)."), status.text());
-        assertTrue(status.text().contains("Started cloud (healthy)."), status.text());
+        assertEquals("Stopped gateway (stopped).\nStarted cloud (healthy).", status.text());
         assertFalse(model.dirtyProperty().get());
         assertFalse(row(model, "cloud").autostartChanged());
+    }
+
+    @Test
+    void autostartOnForADisabledServiceEnablesItSavesThenStartsIt() throws Exception {
+        RecordingEngineCommands engine = runningEngine()
+                .answer("start", RecordingEngineCommands.snapshot("cloud", "RUNNING", "HEALTHY"));
+        ServicesViewModel model = model(engine);
+        row(model, "cloud").enabledProperty().set(false);
+        assertTrue(model.save().join());
+        row(model, "cloud").autostartProperty().set(true);
+        assertTrue(row(model, "cloud").enabledProperty().get());
+
+        assertTrue(model.save().join());
+        assertEquals(List.of("snapshot", "reload", "reload", "start"), engine.ops());
+        assertTrue(reread().catalog().find("cloud").orElseThrow().enabled());
+        assertEquals("Saved services.json; the engine reloaded it (4 services).\nStarted cloud (healthy).",
+                model.statusProperty().get().text());
+    }
+
+    @Test
+    void aFailedStartIsReportedAndLeftToRetry() {
+        RecordingEngineCommands engine = runningEngine()
+                .fail("start", new ControlException("unknown_service", "unknown service \"cloud\""));
+        ServicesViewModel model = model(engine);
+        row(model, "cloud").autostartProperty().set(true);
+        assertTrue(model.save().join());
+        StatusMessage status = model.statusProperty().get();
+        assertEquals(StatusMessage.Kind.WARNING, status.kind());
+        assertEquals("Could not start cloud: unknown service \"cloud\"", status.text());
+        assertTrue(row(model, "cloud").autostartChanged(), "still to apply");
+        assertTrue(model.dirtyProperty().get());
     }
 
     @Test

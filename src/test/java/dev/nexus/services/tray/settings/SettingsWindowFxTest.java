@@ -143,6 +143,9 @@ class SettingsWindowFxTest {
         await("the General tab is loaded", () -> !robot.lookup("#notify-CRASH_LOOP").queryAs(CheckBox.class)
                 .isDisabled());
         HeadlessFx.screenshot(window.stage().getScene(), "settings-general");
+        javafx.stage.Stage first = window.stage();
+        robot.interact(window::show);
+        assertTrue(first == window.stage() && first.isShowing(), "a second show() brings the same window forward");
         CheckBox crashLoop = robot.lookup("#notify-CRASH_LOOP").queryAs(CheckBox.class);
         assertEquals("A service is in a crash loop", crashLoop.getText());
         assertTrue(crashLoop.isSelected());

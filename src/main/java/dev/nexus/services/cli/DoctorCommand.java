@@ -32,8 +32,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
 
-@Command(name = "doctor", description = {"Check what would stop Nexus Services from working here,",
-    "with a fix for each problem. Exit code 0 when nothing is wrong."})
+@Command(name = "doctor", description = {"Check what would stop Nexus Services from working here, with a fix for each problem.",
+    "Exit code 0 when nothing is wrong."})
 final class DoctorCommand implements Callable<Integer> {
     private static final long MIN_FREE_BYTES = 100L * 1024 * 1024;
 

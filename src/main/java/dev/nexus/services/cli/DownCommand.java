@@ -10,8 +10,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
 
-@Command(name = "down", description = {"Stop every service, dependents first. The engine keeps running;",
-    "`nexus-services daemon stop` stops it."})
+@Command(name = "down", description = {"Stop every service, dependents first.",
+    "The engine keeps running: `nexus-services daemon stop` stops it."})
 final class DownCommand implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;

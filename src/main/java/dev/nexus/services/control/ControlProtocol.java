@@ -28,7 +28,7 @@ import java.util.List;
  * refusal at connect time) the reply carries {@code "id":null}.
  *
  * <h2>Engine → client: event</h2>
- * <pre>{"v":1,"event":"state","data":{...}}</pre>
+ * <pre>{"v":1,"event":"service","data":{...}}</pre> (events: service, removed, engine)
  * Unsolicited, sent only after an op registered the connection for them (for example "subscribe").
  * A client that does not read fast enough is disconnected instead of holding the engine back.
  *

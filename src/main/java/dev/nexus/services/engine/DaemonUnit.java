@@ -25,6 +25,11 @@ import org.slf4j.LoggerFactory;
 /** A local long-running process kept up by the embedded supervisor. */
 final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
     private static final Logger LOG = LoggerFactory.getLogger(DaemonUnit.class);
+    /**
+     * Without a startup probe, a fresh process counts as started only after living this long, so that
+     * `start` does not report success for a program that exits at once (a bad flag, exit 78).
+     */
+    static final Duration MIN_UPTIME = Duration.ofSeconds(1);
     /** How long a stopped daemon's port may linger (TIME_WAIT does not count: we check listeners). */
     private static final Duration PORT_RELEASE_TIMEOUT = Duration.ofSeconds(5);
 
@@ -127,9 +132,16 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
         nextRestartAt = null;
         healthySince = null;
         internalStopReason = null;
-        lifecycle = fresh && spec.probes().startup() != null ? Lifecycle.STARTING : Lifecycle.RUNNING;
+        lifecycle = fresh ? Lifecycle.STARTING : Lifecycle.RUNNING;
         message = null;
         health.begin(fresh);
+        if (fresh && spec.probes().startup() == null) {
+            ctx.loop().schedule(() -> {
+                if (gen == generation && lifecycle == Lifecycle.STARTING) {
+                    startupPassed();
+                }
+            }, MIN_UPTIME.toMillis(), TimeUnit.MILLISECONDS);
+        }
         process.exited().thenAccept(exit -> ctx.loop().execute(() ->
                 onExit(gen, exit, Duration.between(process.startedAt(), exit.at()), null)));
         changed();

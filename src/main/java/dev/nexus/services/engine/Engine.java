@@ -70,6 +70,7 @@ public final class Engine implements AutoCloseable {
     private volatile Catalog catalog;
     private volatile List<String> order = List.of();
     private volatile List<String> catalogProblems = List.of();
+    private volatile boolean catalogOk = true;
     private final Map<String, ServiceSnapshot> published = new ConcurrentHashMap<>();
     private final List<Consumer<EngineEvent>> listeners = new CopyOnWriteArrayList<>();
 
@@ -114,6 +115,7 @@ public final class Engine implements AutoCloseable {
     private Catalog loadCatalog() {
         LoadResult result = catalogStore.load();
         catalogProblems = result.problems().stream().map(Object::toString).toList();
+        catalogOk = result.ok();
         catalogProblems.forEach(p -> LOG.warn("Catalog: {}", p));
         return result.catalog();
     }
@@ -393,8 +395,8 @@ public final class Engine implements AutoCloseable {
 
     private EngineSnapshot.EngineInfo info() {
         return new EngineSnapshot.EngineInfo(ProcessHandle.current().pid(), Version.current(), startedAt, true,
-                options.paths().catalogFile().toString(), catalogProblems,
-                catalogProblems.isEmpty() ? null : "services.json has problems; running the last good catalog");
+                options.paths().catalogFile().toString(), catalogOk, catalogProblems,
+                catalogOk ? null : "services.json has errors; running the last good catalog");
     }
 
     public Catalog catalog() {

@@ -13,11 +13,12 @@ public record EngineSnapshot(int version, EngineInfo engine, List<ServiceSnapsho
 
     /**
      * @param supervising false when this snapshot came from one-shot probes with no engine running
-     * @param problems    catalog problems (the engine then runs on the last good catalog)
+     * @param catalogOk   false when services.json has errors and the last good catalog is in use
+     * @param problems    catalog problems, errors and warnings, as "file:line:column: pointer: message"
      * @param note        one line for people about the engine itself, or null
      */
     public record EngineInfo(Long pid, String version, Instant startedAt, boolean supervising, String catalogFile,
-                             List<String> problems, String note) {
+                             boolean catalogOk, List<String> problems, String note) {
         public EngineInfo {
             problems = problems == null ? List.of() : List.copyOf(problems);
         }

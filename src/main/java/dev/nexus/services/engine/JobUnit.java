@@ -7,6 +7,8 @@ import dev.nexus.services.health.FailureReason;
 import dev.nexus.services.health.Health;
 import dev.nexus.services.health.Lifecycle;
 import dev.nexus.services.health.ProbeResult;
+import dev.nexus.services.logs.Redactor;
+import dev.nexus.services.logs.RotatingLogWriter;
 import dev.nexus.services.supervise.Executables;
 import dev.nexus.services.supervise.LaunchException;
 import java.time.Duration;
@@ -100,10 +102,27 @@ final class JobUnit extends ServiceUnit {
         LOG.info("{}: run finished: {} ({})", spec.name(), result.outcome().name().toLowerCase(java.util.Locale.ROOT),
                 summary());
         results.save(spec.name(), result.withAt(started));
+        appendToLog(started, result);
         if (lifecycle == Lifecycle.RUNNING) {
             schedule(started.plus(spec.job().every()));
         }
         changed();
+    }
+
+    /** One line per run in the job's log, so `logs hub` shows its history. */
+    private void appendToLog(Instant started, ProbeResult result) {
+        if (spec.log() == null) {
+            return;
+        }
+        String line = started + " " + result.outcome().name().toLowerCase(java.util.Locale.ROOT) + " in "
+                + result.latency().toMillis() + " ms: " + result.message()
+                + (result.detail() == null ? "" : " " + result.detail()) + "\n";
+        try (RotatingLogWriter log = new RotatingLogWriter(spec.log().stdout(), spec.log().maxBytes(), spec.log().keep(),
+                Redactor.none())) {
+            log.write(line.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.io.IOException e) {
+            LOG.warn("{}: could not append to {}: {}", spec.name(), spec.log().stdout(), e.getMessage());
+        }
     }
 
     /** Understands the usual shapes of an update check's JSON: a list of updates, or a count. */

@@ -62,7 +62,7 @@ public final class OneShotStatus {
             List<ServiceSnapshot> services = pending.stream().map(CompletableFuture::join).toList();
             List<String> problems = loaded.problems().stream().map(Object::toString).toList();
             EngineSnapshot.EngineInfo info = new EngineSnapshot.EngineInfo(null, Version.current(), null, false,
-                    paths.catalogFile().toString(), problems, "engine not running: supervision is off");
+                    paths.catalogFile().toString(), loaded.ok(), problems, "engine not running: supervision is off");
             return new EngineSnapshot(EngineSnapshot.FORMAT_VERSION, info, services, clock.instant());
         } finally {
             timer.shutdownNow();

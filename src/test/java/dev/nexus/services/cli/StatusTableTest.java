@@ -24,7 +24,7 @@ class StatusTableTest {
     }
 
     private static final EngineSnapshot SNAPSHOT = new EngineSnapshot(1,
-            new EngineSnapshot.EngineInfo(99L, "0.1.0", NOW.minusSeconds(60), true, "/x/services.json", List.of(), null),
+            new EngineSnapshot.EngineInfo(99L, "0.1.0", NOW.minusSeconds(60), true, "/x/services.json", true, List.of(), null),
             List.of(service("gateway", true, Lifecycle.RUNNING, Health.HEALTHY, null, "handshake + pong", 4242L,
                             List.of(new ServiceSnapshot.ChildSnapshot("bridge", "Bridge", DisplayStatus.DOWN,
                                     "connection refused (127.0.0.1:18790)", null))),
@@ -69,7 +69,7 @@ class StatusTableTest {
     @Test
     void withoutAnEngineItSaysSupervisionIsOff() {
         EngineSnapshot offline = new EngineSnapshot(1, new EngineSnapshot.EngineInfo(null, "0.1.0", null, false,
-                "/x/services.json", List.of("services.json:3:5: /services/0/port: must be between 1 and 65535, got 0"),
+                "/x/services.json", false, List.of("services.json:3:5: /services/0/port: must be between 1 and 65535, got 0"),
                 "engine not running"), List.of(), NOW);
         String text = StatusTable.render(offline, Terminal.plain());
         assertTrue(text.startsWith("Engine: not running — supervision is off"), text);

@@ -19,4 +19,11 @@ public record LaunchRequest(String service, List<String> command, Path workingDi
         env = Map.copyOf(env);
         redact = Set.copyOf(redact);
     }
+
+    /** Names only: the environment and the redact set hold secrets, and a record prints everything. */
+    @Override
+    public String toString() {
+        return "LaunchRequest[service=" + service + ", command=" + command + ", workingDir=" + workingDir
+                + ", env=" + env.size() + " variables, redact=" + redact.size() + " secrets]";
+    }
 }

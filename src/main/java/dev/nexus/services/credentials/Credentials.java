@@ -199,7 +199,14 @@ public final class Credentials {
     /** After moving a credential to the active store, the copy in its old store is out of date. */
     private void forgetStaleCopy(CredentialName name, CredentialInfo before) {
         for (CredentialStore store : stores) {
-            if (store.id().equals(before.backend()) && availabilityOf(store).available()) {
+            if (!store.id().equals(before.backend())) {
+                continue;
+            }
+            Availability availability = availabilityOf(store);
+            if (!availability.available()) {
+                LOG.warn("{} now lives in {}; its old copy in {} stays there because that store is not available ({})",
+                        name, active.id(), store.id(), availability.reason());
+            } else {
                 try {
                     store.delete(name);
                 } catch (CredentialException | RuntimeException e) {

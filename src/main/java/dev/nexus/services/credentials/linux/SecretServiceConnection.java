@@ -111,7 +111,7 @@ final class SecretServiceConnection implements AutoCloseable {
      */
     void openService(String action) throws CredentialException {
         PointerByReference error = new PointerByReference();
-        service = lib.secret.secret_service_open_sync(lib.secret.secret_service_get_type(), null,
+        service = lib.secret.secret_service_open_sync(lib.secret.secret_service_get_type(), SECRET_SERVICE_NAME,
                 GLibraries.Secret.SECRET_SERVICE_OPEN_SESSION, cancellable, error);
         check(error, action);
         if (service == null) {

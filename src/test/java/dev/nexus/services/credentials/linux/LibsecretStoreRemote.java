@@ -18,6 +18,7 @@ import java.util.Optional;
 /**
  * Test main: drives a {@link LibsecretStore} in a JVM whose environment names the test's private
  * session bus (libsecret uses the process's own session bus, and a JVM cannot change its environment).
+ * An optional argument sets the store's deadline in seconds (default: the store's own).
  * One command per line on stdin, one answer per line on stdout; values and messages are Base64 so any
  * text (Unicode, spaces) passes unchanged.
  *
@@ -38,7 +39,10 @@ public final class LibsecretStoreRemote {
     }
 
     public static void main(String[] args) throws Exception {
-        LibsecretStore store = LibsecretStore.fromEnvironment(System.getenv());
+        String address = System.getenv(LibsecretStore.BUS_VARIABLE);
+        LibsecretStore store = args.length > 0
+                ? new LibsecretStore(address, address, java.time.Duration.ofSeconds(Long.parseLong(args[0])), dev.nexus.services.credentials.HostOs.CURRENT)
+                : LibsecretStore.fromEnvironment(System.getenv());
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;

@@ -173,6 +173,25 @@ class LibsecretStoreTest {
     }
 
     @Test
+    void aKeyringThatStopsAnsweringRunsIntoTheDeadlineInsteadOfHanging(@TempDir Path dir) throws Exception {
+        try (PrivateSecretService hanging = PrivateSecretService.start(dir, PrivateSecretService.Keyring.UNLOCKED_LOGIN);
+             RemoteStore impatient = RemoteStore.withTimeout(dir, hanging.address(), 2)) {
+            impatient.write("anthropic/default", "before-the-hang");
+            hanging.pauseKeyring();
+            long start = System.nanoTime();
+
+            CredentialException e = assertThrows(CredentialException.class, () -> impatient.read("anthropic/default"));
+
+            long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
+            assertEquals(CredentialException.Reason.LOCKED, e.reason());
+            assertTrue(e.getMessage().contains("did not finish within 2 s"), e.getMessage());
+            assertTrue(seconds < 10, "gave up after " + seconds + " s, not at GDBus's 25 s or never");
+            hanging.resumeKeyring();
+            assertEquals(Optional.of("before-the-hang"), impatient.read("anthropic/default"), "the store works again afterwards");
+        }
+    }
+
+    @Test
     void aKeyringWithoutLoginCollectionGivesLockedWithWhatToDo(@TempDir Path dir) throws Exception {
         try (PrivateSecretService bare = PrivateSecretService.start(dir, PrivateSecretService.Keyring.NO_LOGIN_COLLECTION);
              RemoteStore bareStore = RemoteStore.start(dir, bare.address())) {

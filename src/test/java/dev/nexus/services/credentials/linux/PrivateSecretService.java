@@ -39,6 +39,7 @@ final class PrivateSecretService implements AutoCloseable {
     private final Map<String, String> daemonEnv;
     private final List<Process> processes = new ArrayList<>();
     private String address;
+    private Process keyring;
 
     private PrivateSecretService(Path dir) {
         this.dir = dir;
@@ -125,6 +126,25 @@ final class PrivateSecretService implements AutoCloseable {
         }
     }
 
+    /** Stops the keyring process (SIGSTOP): it keeps its bus name but answers nothing, as a hung daemon would. */
+    void pauseKeyring() throws IOException, InterruptedException {
+        signalKeyring("-STOP");
+    }
+
+    void resumeKeyring() throws IOException, InterruptedException {
+        signalKeyring("-CONT");
+    }
+
+    private void signalKeyring(String signal) throws IOException, InterruptedException {
+        if (keyring == null) {
+            throw new IllegalStateException("no keyring was started");
+        }
+        Process kill = new ProcessBuilder("kill", signal, String.valueOf(keyring.pid())).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill " + signal + " " + keyring.pid() + " failed");
+        }
+    }
+
     private void startBus() throws IOException, InterruptedException {
         Path home = Files.createDirectories(dir.resolve("home"));
         Path runtime = dir.resolve("runtime");
@@ -163,7 +183,7 @@ final class PrivateSecretService implements AutoCloseable {
         builder.environment().putAll(clientEnv());
         builder.redirectOutput(dir.resolve("gnome-keyring.out").toFile());
         builder.redirectError(dir.resolve("gnome-keyring.err").toFile());
-        Process keyring = builder.start();
+        keyring = builder.start();
         processes.add(keyring);
         try (OutputStream in = keyring.getOutputStream()) {
             if (unlock) {
@@ -195,6 +215,13 @@ final class PrivateSecretService implements AutoCloseable {
 
     @Override
     public void close() {
+        if (keyring != null && keyring.isAlive()) {
+            try {
+                resumeKeyring();
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                keyring.destroyForcibly();
+            }
+        }
         // Children first (an activated prompter, for one), then the keyring, then the bus.
         for (int i = processes.size() - 1; i >= 0; i--) {
             Process process = processes.get(i);

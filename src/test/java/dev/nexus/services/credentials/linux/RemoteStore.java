@@ -37,7 +37,16 @@ final class RemoteStore implements AutoCloseable {
 
     /** @param busAddress the child's DBUS_SESSION_BUS_ADDRESS, or null for none */
     static RemoteStore start(Path dir, String busAddress) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(ChildJvm.command(LibsecretStoreRemote.class, List.of()));
+        return start(dir, busAddress, List.of());
+    }
+
+    /** With the store's deadline set to {@code timeoutSeconds}. */
+    static RemoteStore withTimeout(Path dir, String busAddress, int timeoutSeconds) throws IOException {
+        return start(dir, busAddress, List.of(String.valueOf(timeoutSeconds)));
+    }
+
+    private static RemoteStore start(Path dir, String busAddress, List<String> args) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(ChildJvm.command(LibsecretStoreRemote.class, args));
         Map<String, String> env = builder.environment();
         env.clear();
         env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));

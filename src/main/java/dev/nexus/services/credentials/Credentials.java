@@ -90,6 +90,11 @@ public final class Credentials {
         return index;
     }
 
+    /** Every store considered, the active one among them (for doctor and {@code credential where}). */
+    public List<CredentialStore> stores() {
+        return stores;
+    }
+
     /** Which store is active and why, and why each other store is not used. Several lines. */
     public String whereExplanation() {
         return explanation;

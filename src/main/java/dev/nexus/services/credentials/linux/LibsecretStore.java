@@ -115,7 +115,7 @@ public final class LibsecretStore implements CredentialStore, ExplainsAvailabili
             return Availability.no("libsecret is not installed (libsecret-1.so.0 not found): install the package "
                     + "libsecret-1-0 (Debian/Ubuntu) or libsecret (Fedora/Arch)");
         }
-        String action = "cannot check for a Secret Service on " + busAddress;
+        String action = "not usable";
         synchronized (LibsecretStore.class) {
             try (SecretServiceConnection connection = SecretServiceConnection.open(lib, busAddress, timeout, action)) {
                 if (!connection.secretServiceRunning(action)) {
@@ -132,8 +132,10 @@ public final class LibsecretStore implements CredentialStore, ExplainsAvailabili
                 };
                 return Availability.yes("a Secret Service is running on the session bus at " + busAddress + "; " + state);
             } catch (CredentialException e) {
-                return e.reason() == Reason.UNAVAILABLE ? Availability.no(e.getMessage())
-                        : Availability.yes("a Secret Service is running on " + busAddress + ", but: " + e.getMessage());
+                String prefix = action + ": ";
+                String why = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length()) : e.getMessage();
+                return e.reason() == Reason.UNAVAILABLE ? Availability.no(why)
+                        : Availability.yes("a Secret Service is running on " + busAddress + ", but: " + why);
             }
         }
     }

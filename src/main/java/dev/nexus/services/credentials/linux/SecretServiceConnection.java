@@ -68,9 +68,12 @@ final class SecretServiceConnection implements AutoCloseable {
                     GLibraries.Gio.G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
                             | GLibraries.Gio.G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
                     null, session.cancellable, error);
-            session.check(error, action + ": cannot connect to the session bus at " + address);
-            if (session.connection == null) {
-                throw new CredentialException(Reason.UNAVAILABLE, action + ": cannot connect to the session bus at " + address);
+            GError failure = session.take(error);
+            if (failure != null || session.connection == null) {
+                String why = failure == null ? "" : " (" + failure.message() + ")";
+                throw failure != null && failure.isCancellation()
+                        ? LibsecretErrors.classify(action, failure.domain(), failure.code(), failure.message(), timeout.toSeconds())
+                        : new CredentialException(Reason.UNAVAILABLE, action + ": cannot connect to the session bus at " + address + why);
             }
             return session;
         } catch (CredentialException | RuntimeException e) {
@@ -247,22 +250,33 @@ final class SecretServiceConnection implements AutoCloseable {
 
     /** Throws the GError if one was set, after freeing it. */
     private void check(PointerByReference errorRef, String action) throws CredentialException {
+        GError error = take(errorRef);
+        if (error != null) {
+            throw LibsecretErrors.classify(action, error.domain(), error.code(), error.message(), timeout.toSeconds());
+        }
+    }
+
+    /** A GError as Java data. */
+    private record GError(String domain, int code, String message) {
+        boolean isCancellation() {
+            return domain != null && domain.startsWith("g-io-error") && code == LibsecretErrors.G_IO_ERROR_CANCELLED;
+        }
+    }
+
+    /** The GError set by a call, copied out and freed; null when none was set. */
+    private GError take(PointerByReference errorRef) {
         Pointer error = errorRef.getValue();
         if (error == null) {
-            return;
+            return null;
         }
-        String domain;
-        int code;
-        String message;
         try {
-            domain = lib.glib.g_quark_to_string(error.getInt(GLibraries.GERROR_DOMAIN_OFFSET));
-            code = error.getInt(GLibraries.GERROR_CODE_OFFSET);
+            String domain = lib.glib.g_quark_to_string(error.getInt(GLibraries.GERROR_DOMAIN_OFFSET));
+            int code = error.getInt(GLibraries.GERROR_CODE_OFFSET);
             Pointer text = error.getPointer(GLibraries.GERROR_MESSAGE_OFFSET);
-            message = text == null ? "" : text.getString(0, "UTF-8");
+            return new GError(domain, code, text == null ? "" : text.getString(0, "UTF-8"));
         } finally {
             lib.glib.g_error_free(error);
         }
-        throw LibsecretErrors.classify(action, domain, code, message, timeout.toSeconds());
     }
 
     private void cancel() {

@@ -47,10 +47,12 @@ public final class Credentials {
         byPriority.sort(Comparator.comparingInt(CredentialStore::priority).reversed());
         List<String> notUsed = new ArrayList<>();
         CredentialStore chosen = null;
+        Availability chosenAvailability = null;
         for (CredentialStore store : byPriority) {
             Availability availability = availabilityOf(store);
             if (chosen == null && availability.available()) {
                 chosen = store;
+                chosenAvailability = availability;
             } else if (!availability.available()) {
                 notUsed.add(store.id() + ": " + availability.reason());
             } else {
@@ -61,7 +63,7 @@ public final class Credentials {
             throw new IllegalStateException("no credential store is available here: " + String.join("; ", notUsed));
         }
         this.active = chosen;
-        this.explanation = explain(chosen, notUsed);
+        this.explanation = explain(chosen, chosenAvailability, notUsed);
     }
 
     /**
@@ -229,14 +231,14 @@ public final class Credentials {
         return store.isAvailable() ? Availability.yes("available") : Availability.no("not available here");
     }
 
-    private static String explain(CredentialStore chosen, List<String> notUsed) {
+    private static String explain(CredentialStore chosen, Availability availability, List<String> notUsed) {
         StringBuilder text = new StringBuilder();
         text.append("Credentials are kept in ").append(chosen.id()).append(": ").append(chosen.description()).append('.');
-        text.append("\nIt is the highest-priority store available here");
-        if (chosen.priority() == 0 && chosen.id().equals(EncryptedFileStore.ID)) {
-            text.append(" (the fallback: no OS keychain answered)");
+        if (chosen.id().equals(EncryptedFileStore.ID)) {
+            text.append("\nIt is the fallback, used because no OS keychain answered.");
+        } else {
+            text.append("\nIt is the highest-priority store available here: ").append(availability.reason()).append('.');
         }
-        text.append('.');
         if (!notUsed.isEmpty()) {
             text.append("\nNot used:");
             for (String line : notUsed) {

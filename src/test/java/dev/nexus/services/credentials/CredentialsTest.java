@@ -57,7 +57,7 @@ class CredentialsTest {
         String where = credentials.whereExplanation();
         assertTrue(where.startsWith("Credentials are kept in encrypted-file"), where);
         assertTrue(where.contains(EncryptedFileStore.PROTECTION), where);
-        assertTrue(where.contains("(the fallback: no OS keychain answered)"), where);
+        assertTrue(where.contains("\nIt is the fallback, used because no OS keychain answered.\nNot used:"), where);
         assertTrue(where.contains("libsecret: DBUS_SESSION_BUS_ADDRESS is not set"), where);
         assertTrue(where.contains("macos-keychain: only on macOS"), where);
         assertTrue(where.contains("windows-credentials: only on Windows"), where);
@@ -102,6 +102,8 @@ class CredentialsTest {
 
         assertEquals("other", credentials.active().id());
         String where = credentials.whereExplanation();
+        assertTrue(where.startsWith("Credentials are kept in other: the in-memory test double other.\n"
+                + "It is the highest-priority store available here: here.\nNot used:"), where);
         assertTrue(where.contains("keychain: the keychain is away"), where);
         assertTrue(where.contains("encrypted-file: available, but other comes first"), where);
     }

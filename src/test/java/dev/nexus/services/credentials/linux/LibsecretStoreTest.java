@@ -138,6 +138,8 @@ class LibsecretStoreTest {
         assertEquals("facade/default=libsecret", store.facadeList(root));
         String where = store.facadeWhere(root);
         assertTrue(where.startsWith("Credentials are kept in libsecret"), where);
+        assertTrue(where.contains("It is the highest-priority store available here: a Secret Service is running on the "
+                + "session bus at " + keyring.address() + "; its default keyring \"Login\" is unlocked."), where);
         assertTrue(where.contains("encrypted-file: available, but libsecret comes first"), where);
         assertEquals("through-the-facade",
                 keyring.secretTool(null, "lookup", "service", "facade", "account", "default").stdout().strip());

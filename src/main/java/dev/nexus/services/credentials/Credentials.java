@@ -102,8 +102,22 @@ public final class Credentials {
         return explanation;
     }
 
+    /**
+     * The secret, from the store the index names, else from the active store. A damaged index does not
+     * stop a service from starting: it holds no secrets, so the active store is asked and the damage
+     * is logged (set and remove refuse until it is repaired).
+     */
     public Optional<Secret> get(CredentialName name) throws CredentialException {
-        Optional<CredentialInfo> info = index.find(name);
+        Optional<CredentialInfo> info;
+        try {
+            info = index.find(name);
+        } catch (CredentialException e) {
+            if (e.reason() != CredentialException.Reason.CORRUPT) {
+                throw e;
+            }
+            LOG.warn("Reading {} from {} without the index: {}", name, active.id(), e.getMessage());
+            info = Optional.empty();
+        }
         CredentialStore store = info.isPresent() ? storeHolding(info.get()) : active;
         return store.read(name);
     }

@@ -186,6 +186,19 @@ class CredentialsTest {
     }
 
     @Test
+    void aDamagedIndexDoesNotStopReadsButStopsChanges() throws Exception {
+        Credentials credentials = fileOnly(Clock.systemUTC());
+        credentials.set(ANTHROPIC, Secret.of("still-readable"));
+        Files.writeString(root.resolve("state/credentials.json"), "{damaged");
+
+        assertEquals("still-readable", credentials.get(ANTHROPIC).orElseThrow().reveal());
+        assertEquals(CredentialException.Reason.CORRUPT,
+                assertThrows(CredentialException.class, () -> credentials.set(GATEWAY, Secret.of("x"))).reason());
+        assertEquals(CredentialException.Reason.CORRUPT, assertThrows(CredentialException.class, credentials::list).reason());
+        assertEquals(Optional.empty(), EncryptedFileStore.at(new NexusPaths(root)).read(GATEWAY), "nothing was half-set");
+    }
+
+    @Test
     void messagesNeverCarryTheSecret() throws Exception {
         Credentials credentials = Credentials.using(List.of(EncryptedFileStore.at(new NexusPaths(root))), unwritableIndex(),
                 Clock.systemUTC());

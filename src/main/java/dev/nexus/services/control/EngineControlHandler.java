@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -192,7 +193,7 @@ public final class EngineControlHandler implements ControlHandler {
     }
 
     private static ControlException credentialError(CredentialException e) {
-        return new ControlException("credentials_" + e.reason().name().toLowerCase(java.util.Locale.ROOT),
+        return new ControlException("credentials_" + e.reason().name().toLowerCase(Locale.ROOT),
                 e.getMessage());
     }
 

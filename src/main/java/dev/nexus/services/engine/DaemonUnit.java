@@ -14,10 +14,13 @@ import dev.nexus.services.supervise.RestartPolicy;
 import dev.nexus.services.supervise.RestartPolicy.Decision;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -79,7 +82,7 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
      */
     boolean adopt(Set<String> secrets) {
         Optional<ChildProcess> adopted = ctx.launcher().adopt(new LaunchRequest(spec.name(), spec.command(),
-                workingDir(), java.util.Map.of(), spec.log(), secrets));
+                workingDir(), Map.of(), spec.log(), secrets));
         if (adopted.isEmpty()) {
             return false;
         }
@@ -136,7 +139,7 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
         ResolvedEnvironment resolved;
         try {
             resolved = env.join();
-        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+        } catch (CompletionException | CancellationException e) {
             LOG.warn("{}: not started: {}", spec.name(), e.getCause() != null ? e.getCause().getMessage() : e.toString());
             failEnvironment(e);
             return;

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -172,7 +173,7 @@ public final class Engine implements AutoCloseable {
 
     /** The secrets of each daemon that a previous engine may have left running, by service. */
     private Map<String, Set<String>> secretsOfRecordedChildren() {
-        Map<String, Set<String>> secrets = new java.util.HashMap<>();
+        Map<String, Set<String>> secrets = new HashMap<>();
         Catalog c = catalog;
         for (String name : launcher.recordedServices()) {
             c.find(name).filter(s -> s.kind() == ServiceKind.DAEMON)

@@ -1,6 +1,9 @@
 package dev.nexus.services.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.nexus.services.catalog.ServiceSpec;
 import dev.nexus.services.credentials.use.ResolvedEnvironment;
 import dev.nexus.services.health.DisplayStatus;
@@ -11,9 +14,12 @@ import dev.nexus.services.health.ProbeResult;
 import dev.nexus.services.logs.Redactor;
 import dev.nexus.services.supervise.Executables;
 import dev.nexus.services.supervise.LaunchException;
+import dev.nexus.services.support.Json;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -79,7 +85,7 @@ final class JobUnit extends ServiceUnit {
         ResolvedEnvironment resolved;
         try {
             resolved = env.join();
-        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+        } catch (CompletionException | CancellationException e) {
             LOG.warn("{}: not started: {}", spec.name(), e.getCause() != null ? e.getCause().getMessage() : e.toString());
             failEnvironment(e);
             return;
@@ -153,15 +159,15 @@ final class JobUnit extends ServiceUnit {
         }
         if (node.isTextual()) {
             String text = redactor.redact(node.asText());
-            return text.equals(node.asText()) ? node : com.fasterxml.jackson.databind.node.TextNode.valueOf(text);
+            return text.equals(node.asText()) ? node : TextNode.valueOf(text);
         }
         if (node.isArray()) {
-            com.fasterxml.jackson.databind.node.ArrayNode copy = dev.nexus.services.support.Json.MAPPER.createArrayNode();
+            ArrayNode copy = Json.MAPPER.createArrayNode();
             node.forEach(n -> copy.add(redactedJson(n, redactor)));
             return copy;
         }
         if (node.isObject()) {
-            com.fasterxml.jackson.databind.node.ObjectNode copy = dev.nexus.services.support.Json.MAPPER.createObjectNode();
+            ObjectNode copy = Json.MAPPER.createObjectNode();
             node.fields().forEachRemaining(e -> copy.set(redactor.redact(e.getKey()), redactedJson(e.getValue(), redactor)));
             return copy;
         }

@@ -1,6 +1,7 @@
 package dev.nexus.services.credentials.use;
 
 import dev.nexus.services.credentials.CredentialName;
+import java.util.Arrays;
 
 /**
  * What one environment value in the catalog stands for: itself, a credential in the keychain
@@ -45,7 +46,7 @@ public sealed interface EnvReference {
         if (value.startsWith(ONE_PASSWORD_PREFIX)) {
             String path = value.substring(ONE_PASSWORD_PREFIX.length());
             String[] parts = path.split("/", -1);
-            if (parts.length < 3 || java.util.Arrays.stream(parts).anyMatch(String::isBlank)) {
+            if (parts.length < 3 || Arrays.stream(parts).anyMatch(String::isBlank)) {
                 throw new IllegalArgumentException("invalid 1Password reference \"" + value
                         + "\": expected op://vault/item/field (or op://vault/item/section/field)");
             }

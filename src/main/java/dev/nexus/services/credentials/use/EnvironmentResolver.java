@@ -1,6 +1,7 @@
 package dev.nexus.services.credentials.use;
 
 import dev.nexus.services.credentials.CredentialException;
+import dev.nexus.services.credentials.CredentialName;
 import dev.nexus.services.credentials.Secret;
 import dev.nexus.services.credentials.use.MissingCredentialException.Kind;
 import dev.nexus.services.credentials.use.MissingCredentialException.Problem;
@@ -116,7 +117,7 @@ public final class EnvironmentResolver {
         throw new IllegalArgumentException("not a reference: " + ref.getClass().getSimpleName());
     }
 
-    private static Optional<dev.nexus.services.credentials.CredentialName> credentialOf(EnvReference ref) {
+    private static Optional<CredentialName> credentialOf(EnvReference ref) {
         return ref instanceof EnvReference.Credential c ? Optional.of(c.name()) : Optional.empty();
     }
 }

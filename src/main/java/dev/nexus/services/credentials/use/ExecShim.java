@@ -11,6 +11,8 @@ import dev.nexus.services.support.NexusPaths;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +53,7 @@ public final class ExecShim {
     public record Plan(String service, Path program, List<String> argv, Map<String, String> env, Path workingDir) {
         public Plan {
             argv = List.copyOf(argv);
-            env = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(env));
+            env = Collections.unmodifiableMap(new LinkedHashMap<>(env));
         }
 
         @Override
@@ -137,7 +139,7 @@ public final class ExecShim {
 
     /** Windows has no exec: run the service as a child with our stdio, stop it when we are stopped. */
     private static int runAsChild(Plan plan) throws RefusedException {
-        List<String> argv = new java.util.ArrayList<>(plan.argv());
+        List<String> argv = new ArrayList<>(plan.argv());
         argv.set(0, plan.program().toString());
         ProcessBuilder builder = new ProcessBuilder(argv).directory(plan.workingDir().toFile()).inheritIO();
         builder.environment().clear();

@@ -19,7 +19,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,10 +103,10 @@ public final class LoginShellEnvironment implements AutoCloseable {
     public Map<String, String> loadNow() throws ShellEnvironmentException {
         try {
             return load().get(timeout.plus(OUTPUT_GRACE).plusSeconds(2).toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw e.getCause() instanceof ShellEnvironmentException s ? s
                     : new ShellEnvironmentException(String.valueOf(e.getCause()), e.getCause());
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             throw new ShellEnvironmentException("the login shell did not finish within " + timeout.toSeconds() + " s", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

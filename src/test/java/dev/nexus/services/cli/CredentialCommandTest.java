@@ -219,8 +219,9 @@ class CredentialCommandTest {
     void whereNamesTheActiveStoreAndWhy() {
         Result r = run("", "credential", "where");
         assertEquals(0, r.code(), r.err());
-        String active = Credentials.open(paths, env).active().id();
-        assertTrue(r.out().startsWith("Active store: " + active + " - "), r.out());
-        assertEquals(3, r.out().lines().count() + 1, r.out());
+        Credentials credentials = Credentials.open(paths, env);
+        assertTrue(r.out().startsWith("Active store: " + credentials.active().id() + " - "
+                + credentials.active().description() + "\n"), r.out());
+        assertTrue(r.out().contains(credentials.whereExplanation()), r.out());
     }
 }

@@ -4,6 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nexus.services.catalog.ServiceSpec;
+import dev.nexus.services.credentials.CredentialException;
+import dev.nexus.services.credentials.CredentialName;
+import dev.nexus.services.credentials.Credentials;
+import dev.nexus.services.credentials.Secret;
+import dev.nexus.services.credentials.use.CredentialListing;
+import dev.nexus.services.credentials.use.SystemSecrets;
 import dev.nexus.services.engine.Engine;
 import dev.nexus.services.engine.EngineEvent;
 import dev.nexus.services.engine.EngineSnapshot;
@@ -16,6 +22,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -64,6 +72,8 @@ public final class EngineControlHandler implements ControlHandler {
                 yield Json.MAPPER.createObjectNode();
             }
             case "logs" -> logs(args);
+            case "credentials" -> credentials();
+            case "credential" -> credential(args);
             case "subscribe" -> subscribe(session);
             case "shutdown" -> {
                 // Reply first; the daemon exits once the reply is on its way.
@@ -71,8 +81,8 @@ public final class EngineControlHandler implements ControlHandler {
                 yield Json.MAPPER.createObjectNode().put("stopping", true);
             }
             default -> throw new ControlException("unknown_op", "unknown operation \"" + op
-                    + "\" (known: hello, snapshot, start, stop, restart, up, down, reload, probe, logs, subscribe, "
-                    + "shutdown)");
+                    + "\" (known: hello, snapshot, start, stop, restart, up, down, reload, probe, logs, credentials, "
+                    + "credential, subscribe, shutdown)");
         };
     }
 
@@ -126,6 +136,65 @@ public final class EngineControlHandler implements ControlHandler {
             throw new ControlException("io_error", "cannot read " + file + ": " + e.getMessage());
         }
         return result;
+    }
+
+    /** Every stored or referenced credential: name, backend, dates, who uses it. Never a value. */
+    private JsonNode credentials() throws ControlException {
+        Credentials credentials = credentialFacade();
+        ObjectNode result = Json.MAPPER.createObjectNode();
+        try {
+            result.put("backend", credentials.active().id());
+            result.put("where", credentials.whereExplanation());
+            ArrayNode list = result.putArray("credentials");
+            for (CredentialListing.Row row : CredentialListing.rows(credentials.list(), engine.catalog())) {
+                ObjectNode item = list.addObject();
+                item.put("name", row.name().toString());
+                item.put("stored", row.stored());
+                item.put("backend", row.backend());
+                item.put("created", row.created() == null ? null : row.created().toString());
+                item.put("updated", row.updated() == null ? null : row.updated().toString());
+                row.usedBy().forEach(item.putArray("usedBy")::add);
+            }
+        } catch (CredentialException e) {
+            throw credentialError(e);
+        }
+        return result;
+    }
+
+    /** One credential, masked; its value only with {@code "reveal": true}. */
+    private JsonNode credential(JsonNode args) throws ControlException {
+        CredentialName name;
+        try {
+            name = CredentialName.parse(args.path("name").asText(null));
+        } catch (IllegalArgumentException e) {
+            throw new ControlException("bad_request", e.getMessage());
+        }
+        boolean reveal = args.path("reveal").asBoolean(false);
+        Optional<Secret> secret;
+        try {
+            secret = credentialFacade().get(name);
+        } catch (CredentialException e) {
+            throw credentialError(e);
+        }
+        ObjectNode result = Json.MAPPER.createObjectNode();
+        result.put("name", name.toString());
+        result.put("set", secret.isPresent());
+        secret.ifPresent(s -> result.put("value", reveal ? s.reveal() : s.masked(false)));
+        result.put("revealed", reveal && secret.isPresent());
+        return result;
+    }
+
+    private Credentials credentialFacade() throws ControlException {
+        if (engine.options().secrets() instanceof SystemSecrets system) {
+            return system.credentials();
+        }
+        throw new ControlException("unavailable", "this engine runs with a secret source of its own, not the "
+                + "credential store");
+    }
+
+    private static ControlException credentialError(CredentialException e) {
+        return new ControlException("credentials_" + e.reason().name().toLowerCase(Locale.ROOT),
+                e.getMessage());
     }
 
     private JsonNode subscribe(ControlSession session) throws ControlException {

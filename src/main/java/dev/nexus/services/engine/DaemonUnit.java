@@ -1,6 +1,7 @@
 package dev.nexus.services.engine;
 
 import dev.nexus.services.catalog.ServiceSpec;
+import dev.nexus.services.credentials.use.ResolvedEnvironment;
 import dev.nexus.services.health.FailureReason;
 import dev.nexus.services.health.Health;
 import dev.nexus.services.health.Lifecycle;
@@ -13,10 +14,13 @@ import dev.nexus.services.supervise.RestartPolicy;
 import dev.nexus.services.supervise.RestartPolicy.Decision;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -50,6 +54,10 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
     /** Why the engine itself is stopping the process (liveness, start timeout), else null. */
     private String internalStopReason;
     private CompletableFuture<Void> stopping;
+    /** Bumped by every launch and stop, so that an environment resolved too late is dropped. */
+    private int launchAttempt;
+    /** True while a launch waits for its environment (credentials, login shell). */
+    private boolean resolving;
 
     DaemonUnit(EngineContext ctx, ServiceSpec spec) {
         super(ctx, spec);
@@ -67,13 +75,19 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
         return c == null ? -1 : c.pid();
     }
 
-    LaunchRequest launchRequest() {
-        return new LaunchRequest(spec.name(), spec.command(), workingDir(), environment(), spec.log(), Set.of());
+    private LaunchRequest launchRequest(ResolvedEnvironment env) {
+        return new LaunchRequest(spec.name(), spec.command(), workingDir(), env.env(), spec.log(), env.secrets());
     }
 
-    /** Takes over a process a previous engine started, if the run dir proves it is ours. */
-    boolean adopt() {
-        Optional<ChildProcess> adopted = ctx.launcher().adopt(launchRequest());
+    /**
+     * Takes over a process a previous engine started, if the run dir proves it is ours. Adoption only
+     * compares command lines; the environment is the one the process already has.
+     *
+     * @param secrets the values to redact from its re-attached output
+     */
+    boolean adopt(Set<String> secrets) {
+        Optional<ChildProcess> adopted = ctx.launcher().adopt(new LaunchRequest(spec.name(), spec.command(),
+                workingDir(), Map.of(), spec.log(), secrets));
         if (adopted.isEmpty()) {
             return false;
         }
@@ -88,7 +102,7 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
             policy.reset();
         }
         userStop = false;
-        if (child != null || lifecycle == Lifecycle.STOPPING) {
+        if (child != null || resolving || lifecycle == Lifecycle.STOPPING) {
             return CompletableFuture.completedFuture(null);
         }
         cancelPendingRestart();
@@ -99,6 +113,8 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
     private void launch() {
         applyPendingSpec();
         failure = null;
+        failureDetail = null;
+        nextRestartAt = null; // due now; a failure from here on is final
         Integer port = spec.port();
         if (port != null && Ports.isListening(port)) {
             OptionalLong owner = Ports.listenerPid(port);
@@ -107,8 +123,34 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
                     : " by another process") + "; stop it or change the port");
             return;
         }
+        int attempt = ++launchAttempt;
+        CompletableFuture<ResolvedEnvironment> env = resolveEnvironment();
+        if (env.isDone()) {
+            launchWith(attempt, env);
+            return;
+        }
+        resolving = true;
+        lifecycle = Lifecycle.STARTING;
+        message = "resolving credentials";
+        changed();
+        env.whenCompleteAsync((ok, error) -> launchWith(attempt, env), ctx.loop());
+    }
+
+    private void launchWith(int attempt, CompletableFuture<ResolvedEnvironment> env) {
+        if (attempt != launchAttempt) {
+            return; // stopped (or started again) while the environment was being resolved
+        }
+        resolving = false;
+        ResolvedEnvironment resolved;
         try {
-            attach(ctx.launcher().launch(launchRequest()), true);
+            resolved = env.join();
+        } catch (CompletionException | CancellationException e) {
+            LOG.warn("{}: not started: {}", spec.name(), e.getCause() != null ? e.getCause().getMessage() : e.toString());
+            failEnvironment(e);
+            return;
+        }
+        try {
+            attach(ctx.launcher().launch(launchRequest(resolved)), true);
             LOG.info("{}: started pid {}", spec.name(), child.pid());
         } catch (LaunchException e) {
             if (e.reason() != null) {
@@ -209,6 +251,8 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
             return stopping;
         }
         if (child == null) {
+            launchAttempt++;
+            resolving = false;
             markStopped();
             return CompletableFuture.completedFuture(null);
         }
@@ -339,15 +383,16 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
     ServiceSnapshot snapshot() {
         Health h = health();
         String text = message;
-        if (lifecycle == Lifecycle.RUNNING || lifecycle == Lifecycle.STARTING) {
+        ChildProcess c = child;
+        if ((lifecycle == Lifecycle.RUNNING || lifecycle == Lifecycle.STARTING) && c != null) {
             text = health.message();
         }
-        ChildProcess c = child;
         return new ServiceSnapshot(spec.name(), spec.displayName(), spec.kind().id(), "embedded", spec.enabled(),
                 lifecycle, h, dev.nexus.services.health.DisplayStatus.of(lifecycle, h),
                 lifecycle == Lifecycle.FAILED && failure != null ? failure.id() : null, pendingNote(text),
                 c == null ? null : c.pid(), c == null ? null : startedAt, restarts, lastExit, lastExitAt,
                 c == null ? null : health.latencyMs(), nextRestartAt, policy.consecutiveRestarts(),
-                c == null ? null : health.detail(), health.children(), null);
+                c == null ? (lifecycle == Lifecycle.FAILED ? failureDetail : null) : health.detail(),
+                health.children(), null);
     }
 }

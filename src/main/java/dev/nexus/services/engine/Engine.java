@@ -4,7 +4,9 @@ import dev.nexus.services.catalog.Catalog;
 import dev.nexus.services.catalog.CatalogCodec;
 import dev.nexus.services.catalog.CatalogStore;
 import dev.nexus.services.catalog.LoadResult;
+import dev.nexus.services.catalog.ServiceKind;
 import dev.nexus.services.catalog.ServiceSpec;
+import dev.nexus.services.credentials.use.ServiceEnvironments;
 import dev.nexus.services.health.ProbeFactory;
 import dev.nexus.services.logs.Redactor;
 import dev.nexus.services.logs.RotatingLogWriter;
@@ -17,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -56,6 +59,7 @@ public final class Engine implements AutoCloseable {
     private final ThreadPoolExecutor blocking;
     private final ProbeFactory probes;
     private final ChildLauncher launcher;
+    private final ServiceEnvironments environments;
     private final EngineContext ctx;
     private final DesiredState desired;
     private final Instant startedAt;
@@ -84,12 +88,17 @@ public final class Engine implements AutoCloseable {
         this.catalogStore = new CatalogStore(options.paths(), new CatalogCodec(options.paths()));
         this.loop = Executors.newSingleThreadScheduledExecutor(named("nexus-engine"));
         this.probeTimer = Executors.newSingleThreadScheduledExecutor(named("nexus-probe-timer"));
-        this.blocking = new ThreadPoolExecutor(0, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        // Four real threads (idle ones time out): with a core size of 0 and an unbounded queue a pool
+        // never grows past one thread, and one slow keychain read would hold up every port wait.
+        this.blocking = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 named("nexus-blocking"));
+        this.blocking.allowCoreThreadTimeOut(true);
         this.probes = new ProbeFactory(probeTimer, options.paths().run().resolve("probes"), options.clock());
         this.launcher = new ChildLauncher(options.paths(), logSinks(), options.clock());
+        // Starts asking the login shell now (when NEXUS_LOAD_SHELL_ENV=1), so that it is ready by the first start.
+        this.environments = new ServiceEnvironments(options.environment(), options.secrets(), blocking);
         this.ctx = new EngineContext(options.paths(), options.clock(), options.random(), loop, probeTimer, blocking,
-                probes, launcher, options.environment(), this::markDirty);
+                probes, launcher, environments, this::markDirty);
         this.desired = new DesiredState(options.paths().run().resolve("desired.json"));
     }
 
@@ -98,7 +107,13 @@ public final class Engine implements AutoCloseable {
         Engine engine = new Engine(options);
         engine.callOnLoop(() -> {
             engine.applyCatalog(engine.loadCatalog());
-            engine.restoreDesiredState();
+            return null;
+        }).join();
+        // Re-attached output is redacted like fresh output; reading the secrets may block, so it
+        // happens here, on the caller's thread, before the loop adopts.
+        Map<String, Set<String>> adoptionSecrets = engine.secretsOfRecordedChildren();
+        engine.callOnLoop(() -> {
+            engine.restoreDesiredState(adoptionSecrets);
             engine.flush(); // callers see every service from the first snapshot on
             return null;
         }).join();
@@ -158,9 +173,20 @@ public final class Engine implements AutoCloseable {
         };
     }
 
-    private void restoreDesiredState() {
+    /** The secrets of each daemon that a previous engine may have left running, by service. */
+    private Map<String, Set<String>> secretsOfRecordedChildren() {
+        Map<String, Set<String>> secrets = new HashMap<>();
+        Catalog c = catalog;
+        for (String name : launcher.recordedServices()) {
+            c.find(name).filter(s -> s.kind() == ServiceKind.DAEMON)
+                    .ifPresent(s -> secrets.put(name, environments.readableSecrets(name, s.env())));
+        }
+        return secrets;
+    }
+
+    private void restoreDesiredState(Map<String, Set<String>> adoptionSecrets) {
         for (ServiceUnit unit : units.values()) {
-            boolean adopted = unit instanceof DaemonUnit d && d.adopt();
+            boolean adopted = unit instanceof DaemonUnit d && d.adopt(adoptionSecrets.getOrDefault(d.name(), Set.of()));
             if (!adopted && unit.spec().enabled() && desired.wantsUp(unit.name())) {
                 LOG.info("{}: was up before the engine restarted; starting it", unit.name());
                 unit.start(false);
@@ -432,6 +458,7 @@ public final class Engine implements AutoCloseable {
             LOG.warn("Engine did not detach cleanly: {}", e.toString());
         }
         launcher.detachAll();
+        environments.close();
         probes.close();
         loop.shutdownNow();
         probeTimer.shutdownNow();

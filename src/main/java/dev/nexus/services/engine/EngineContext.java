@@ -1,10 +1,10 @@
 package dev.nexus.services.engine;
 
+import dev.nexus.services.credentials.use.ServiceEnvironments;
 import dev.nexus.services.health.ProbeFactory;
 import dev.nexus.services.supervise.ChildLauncher;
 import dev.nexus.services.support.NexusPaths;
 import java.time.Clock;
-import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
@@ -13,11 +13,12 @@ import java.util.random.RandomGenerator;
 /**
  * What every service unit shares. {@code loop} is the engine's single thread: all unit state is read
  * and written there, so units need no locks; anything that finishes elsewhere (a probe, an exit)
- * hops back onto it. {@code blocking} is for the rare wait that must block (a port to be released), so
- * that neither the loop nor the probe timer ever does. {@code changed} takes the name of a service
+ * hops back onto it. {@code blocking} is for the rare wait that must block (a port to be released, a
+ * keychain read), so that neither the loop nor the probe timer ever does. {@code environments} builds
+ * each child's environment with credentials resolved. {@code changed} takes the name of a service
  * whose state changed.
  */
 record EngineContext(NexusPaths paths, Clock clock, RandomGenerator random, ScheduledExecutorService loop,
                      ScheduledExecutorService probeTimer, Executor blocking, ProbeFactory probes,
-                     ChildLauncher launcher, Map<String, String> baseEnvironment, Consumer<String> changed) {
+                     ChildLauncher launcher, ServiceEnvironments environments, Consumer<String> changed) {
 }

@@ -1,7 +1,11 @@
 package dev.nexus.services.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.nexus.services.catalog.ServiceSpec;
+import dev.nexus.services.credentials.use.ResolvedEnvironment;
 import dev.nexus.services.health.DisplayStatus;
 import dev.nexus.services.health.FailureReason;
 import dev.nexus.services.health.Health;
@@ -11,9 +15,12 @@ import dev.nexus.services.logs.Redactor;
 import dev.nexus.services.logs.RotatingLogWriter;
 import dev.nexus.services.supervise.Executables;
 import dev.nexus.services.supervise.LaunchException;
+import dev.nexus.services.support.Json;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -34,6 +41,8 @@ final class JobUnit extends ServiceUnit {
     private Instant lastRunAt;
     private ProbeResult last;
     private Integer updatesAvailable;
+    /** Bumped by every start and stop, so that an environment resolved too late is dropped. */
+    private int startAttempt;
 
     JobUnit(EngineContext ctx, ServiceSpec spec) {
         super(ctx, spec);
@@ -52,19 +61,47 @@ final class JobUnit extends ServiceUnit {
         }
         applyPendingSpec();
         failure = null;
+        failureDetail = null;
         message = null;
+        int attempt = ++startAttempt;
+        CompletableFuture<ResolvedEnvironment> env = resolveEnvironment();
+        if (env.isDone()) {
+            startWith(attempt, env, byUser);
+            return CompletableFuture.completedFuture(null);
+        }
+        lifecycle = Lifecycle.STARTING;
+        message = "resolving credentials";
+        changed();
+        return env.handleAsync((ok, error) -> {
+            startWith(attempt, env, byUser);
+            return null;
+        }, ctx.loop());
+    }
+
+    /** Checks credentials and the program once up front, so that a broken job fails now, not at its first run. */
+    private void startWith(int attempt, CompletableFuture<ResolvedEnvironment> env, boolean byUser) {
+        if (attempt != startAttempt) {
+            return;
+        }
+        ResolvedEnvironment resolved;
         try {
-            Executables.require(spec.command().get(0), environment(), workingDir());
+            resolved = env.join();
+        } catch (CompletionException | CancellationException e) {
+            LOG.warn("{}: not started: {}", spec.name(), e.getCause() != null ? e.getCause().getMessage() : e.toString());
+            failEnvironment(e);
+            return;
+        }
+        try {
+            Executables.require(spec.command().get(0), resolved.env(), workingDir());
         } catch (LaunchException e) {
             fail(e.reason(), e.getMessage());
-            return CompletableFuture.completedFuture(null);
+            return;
         }
         lifecycle = Lifecycle.RUNNING;
         Instant now = ctx.clock().instant();
         Instant due = byUser || lastRunAt == null ? now : lastRunAt.plus(spec.job().every());
         schedule(due.isBefore(now) ? now : due);
         changed();
-        return CompletableFuture.completedFuture(null);
     }
 
     private void schedule(Instant at) {
@@ -90,8 +127,52 @@ final class JobUnit extends ServiceUnit {
         running = true;
         Instant started = ctx.clock().instant();
         changed();
-        ctx.probes().exec(spec.command(), environment(), workingDir(), spec.job().timeout())
-                .thenAcceptAsync(result -> finished(started, result), ctx.loop());
+        // Credentials are read again for every run: a rotated key reaches the next run.
+        resolveEnvironment().thenCompose(env -> ctx.probes().exec(spec.command(), env.env(), workingDir(),
+                        spec.job().timeout()).thenApply(result -> redacted(result, Redactor.of(env.secrets()))))
+                .whenCompleteAsync((result, error) -> {
+                    if (error == null) {
+                        finished(started, result);
+                        return;
+                    }
+                    running = false;
+                    if (lifecycle == Lifecycle.RUNNING) {
+                        cancelSchedule();
+                        failEnvironment(error);
+                    } else {
+                        changed();
+                    }
+                }, ctx.loop());
+    }
+
+    /** A job's output becomes its message, detail and saved result: none of them may hold a secret. */
+    static ProbeResult redacted(ProbeResult result, Redactor redactor) {
+        if (redactor.isEmpty()) {
+            return result;
+        }
+        return new ProbeResult(result.outcome(), result.at(), result.latency(),
+                result.message() == null ? null : redactor.redact(result.message()), redactedJson(result.detail(), redactor));
+    }
+
+    private static JsonNode redactedJson(JsonNode node, Redactor redactor) {
+        if (node == null) {
+            return null;
+        }
+        if (node.isTextual()) {
+            String text = redactor.redact(node.asText());
+            return text.equals(node.asText()) ? node : TextNode.valueOf(text);
+        }
+        if (node.isArray()) {
+            ArrayNode copy = Json.MAPPER.createArrayNode();
+            node.forEach(n -> copy.add(redactedJson(n, redactor)));
+            return copy;
+        }
+        if (node.isObject()) {
+            ObjectNode copy = Json.MAPPER.createObjectNode();
+            node.fields().forEachRemaining(e -> copy.set(redactor.redact(e.getKey()), redactedJson(e.getValue(), redactor)));
+            return copy;
+        }
+        return node;
     }
 
     private void finished(Instant started, ProbeResult result) {
@@ -164,6 +245,7 @@ final class JobUnit extends ServiceUnit {
 
     @Override
     CompletableFuture<Void> stop() {
+        startAttempt++;
         cancelSchedule();
         markStopped();
         return CompletableFuture.completedFuture(null);
@@ -187,6 +269,9 @@ final class JobUnit extends ServiceUnit {
 
     @Override
     boolean settled() {
+        if (lifecycle == Lifecycle.STARTING) {
+            return false;
+        }
         return lifecycle != Lifecycle.RUNNING || (last != null && !running);
     }
 
@@ -202,11 +287,13 @@ final class JobUnit extends ServiceUnit {
         ServiceSnapshot.JobSnapshot job = new ServiceSnapshot.JobSnapshot(lastRunAt,
                 last == null ? null : last.outcome().name().toLowerCase(java.util.Locale.ROOT),
                 summary(), updatesAvailable, nextRunAt, running);
+        JsonNode detail = lifecycle == Lifecycle.FAILED && failureDetail != null ? failureDetail
+                : last == null ? null : last.detail();
         return new ServiceSnapshot(spec.name(), spec.displayName(), spec.kind().id(), "engine", spec.enabled(),
                 lifecycle, h, DisplayStatus.of(lifecycle, h), failure == null ? null : failure.id(),
                 pendingNote(text), null, null, 0, null, null,
                 last == null || last.outcome() == ProbeResult.Outcome.FAIL ? null : last.latency().toMillis(), null, 0,
-                last == null ? null : last.detail(), java.util.List.of(), job);
+                detail, java.util.List.of(), job);
     }
 
 }

@@ -16,7 +16,10 @@ import java.util.List;
  * @param message       one line for people: why it is in this state (last probe message, failure text)
  * @param latencyMs     latency of the last successful probe, or null
  * @param nextRestartAt when a service in BACKOFF or CRASH_LOOP will be started again
- * @param detail        structured detail from a probe or job (exec JSON output), or null
+ * @param detail        structured detail from a probe or job (exec JSON output), or null; for
+ *                      FAILED(credentials) {@code {"credentials": [{"variable", "reference", "credential",
+ *                      "problem": "not_set|unreadable|invalid_reference"}]}}, so a client can offer
+ *                      "Set credential…" for the right name
  */
 public record ServiceSnapshot(String name, String displayName, String kind, String manager, boolean enabled,
                               Lifecycle lifecycle, Health health, DisplayStatus status, String failure,

@@ -1,13 +1,19 @@
 package dev.nexus.services.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nexus.services.catalog.ServiceSpec;
+import dev.nexus.services.credentials.use.MissingCredentialException;
+import dev.nexus.services.credentials.use.ResolvedEnvironment;
+import dev.nexus.services.credentials.use.ServiceEnvironments;
 import dev.nexus.services.health.FailureReason;
 import dev.nexus.services.health.Health;
 import dev.nexus.services.health.Lifecycle;
+import dev.nexus.services.support.Json;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * One service as the engine runs it. Every method is called on the engine loop only. Subclasses
@@ -20,6 +26,8 @@ abstract class ServiceUnit {
     protected Lifecycle lifecycle = Lifecycle.STOPPED;
     protected FailureReason failure;
     protected String message;
+    /** Which credentials a FAILED(credentials) service lacks, for a "Set credential…" action; else null. */
+    protected JsonNode failureDetail;
 
     ServiceUnit(EngineContext ctx, ServiceSpec spec) {
         this.ctx = ctx;
@@ -29,13 +37,41 @@ abstract class ServiceUnit {
         }
     }
 
-    /** The child's environment: the engine's, plus where Nexus lives, plus the service's own entries. */
-    protected Map<String, String> environment() {
-        Map<String, String> env = new LinkedHashMap<>(ctx.baseEnvironment());
-        env.put("NEXUS_ROOT", ctx.paths().root().toString());
-        env.put("NEXUS_SERVICE", spec.name());
-        env.putAll(spec.env());
-        return env;
+    /**
+     * The child's environment (the engine's, the login shell's when asked for, where Nexus lives, the
+     * service's own entries with credentials resolved) and the secrets in it. Complete at once when
+     * nothing can block; otherwise it completes off the loop: never join it on the loop.
+     */
+    protected CompletableFuture<ResolvedEnvironment> resolveEnvironment() {
+        return ctx.environments().resolve(spec.name(), ServiceEnvironments.entries(ctx.paths(), spec));
+    }
+
+    /**
+     * FAILED(credentials) for a credential that is missing or unreadable (FAILED(config) for a
+     * malformed reference): a restart cannot fix either, so there is none.
+     */
+    protected final void failEnvironment(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof MissingCredentialException missing) {
+            failureDetail = credentialsDetail(missing);
+            fail(missing.isConfigurationProblem() ? FailureReason.CONFIG : FailureReason.CREDENTIALS,
+                    missing.getMessage());
+        } else {
+            fail(FailureReason.CREDENTIALS, "cannot build the environment: " + cause.getMessage());
+        }
+    }
+
+    private static JsonNode credentialsDetail(MissingCredentialException missing) {
+        ObjectNode detail = Json.MAPPER.createObjectNode();
+        ArrayNode list = detail.putArray("credentials");
+        for (MissingCredentialException.Problem p : missing.problems()) {
+            ObjectNode item = list.addObject();
+            item.put("variable", p.variable());
+            item.put("reference", p.reference());
+            p.credential().ifPresent(c -> item.put("credential", c.toString()));
+            item.put("problem", p.kind().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        return detail;
     }
 
     protected Path workingDir() {

@@ -8,6 +8,12 @@ import dev.nexus.services.catalog.LoadResult;
 import dev.nexus.services.catalog.ServiceKind;
 import dev.nexus.services.catalog.ServiceSpec;
 import dev.nexus.services.control.ControlClient;
+import dev.nexus.services.credentials.CredentialException;
+import dev.nexus.services.credentials.CredentialName;
+import dev.nexus.services.credentials.CredentialStore;
+import dev.nexus.services.credentials.Credentials;
+import dev.nexus.services.credentials.EncryptedFileStore;
+import dev.nexus.services.credentials.use.CredentialUsage;
 import dev.nexus.services.control.EngineNotRunningException;
 import dev.nexus.services.supervise.ChildLauncher;
 import dev.nexus.services.supervise.Executables;
@@ -102,6 +108,7 @@ final class DoctorCommand implements Callable<Integer> {
                     "check the file's permissions"));
         }
         checks.add(engine(paths));
+        checks.addAll(credentials(paths, catalog));
         if (catalog != null) {
             for (ServiceSpec s : catalog.services()) {
                 if (s.enabled() && s.kind() != ServiceKind.CONNECTION) {
@@ -110,6 +117,40 @@ final class DoctorCommand implements Callable<Integer> {
                 if (s.enabled() && s.port() != null) {
                     checks.add(port(s, paths));
                 }
+            }
+        }
+        return checks;
+    }
+
+    /** Where secrets live, said plainly, and every credential the services need but nobody set. */
+    private static List<Check> credentials(NexusPaths paths, Catalog catalog) {
+        List<Check> checks = new ArrayList<>();
+        Credentials credentials = Credentials.open(paths, System.getenv());
+        CredentialStore active = credentials.active();
+        checks.add(active.id().equals(EncryptedFileStore.ID)
+                ? new Check(Level.WARN, "credentials are kept in " + active.description(),
+                "run the tray or CLI inside a desktop session with a keychain (GNOME Keyring, KWallet, KeePassXC) "
+                        + "to use it instead; see nexus-services credential where")
+                : new Check(Level.OK, "credentials are kept in " + active.description(), null));
+        if (catalog == null) {
+            return checks;
+        }
+        for (Map.Entry<CredentialName, List<String>> used : CredentialUsage.of(catalog).all().entrySet()) {
+            boolean enabledUser = used.getValue().stream()
+                    .anyMatch(svc -> catalog.find(svc).map(ServiceSpec::enabled).orElse(false));
+            if (!enabledUser) {
+                continue;
+            }
+            try {
+                if (credentials.get(used.getKey()).isEmpty()) {
+                    checks.add(new Check(Level.FAIL, "credential " + used.getKey() + " is not set (used by "
+                            + String.join(", ", used.getValue()) + ")",
+                            "nexus-services credential set " + used.getKey() + ", or Settings › Credentials"));
+                }
+            } catch (CredentialException e) {
+                checks.add(new Check(Level.FAIL, "credential " + used.getKey() + " cannot be read: " + e.getMessage(),
+                        e.reason() == CredentialException.Reason.LOCKED ? "unlock your login keyring"
+                                : "see nexus-services credential where"));
             }
         }
         return checks;

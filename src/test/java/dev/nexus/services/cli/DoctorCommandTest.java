@@ -64,4 +64,18 @@ class DoctorCommandTest {
             assertTrue(port.what().contains("pid " + ProcessHandle.current().pid()), port.what());
         }
     }
+
+    @Test
+    void aCredentialAServiceNeedsButNobodySetIsAProblemWithTheCommandThatFixesIt() throws Exception {
+        NexusPaths paths = new NexusPaths(root);
+        Files.createDirectories(paths.state());
+        Files.writeString(paths.catalogFile(), "{\"version\": 1, \"services\": [{\"name\": \"gateway\", "
+                + "\"command\": [\"true\"], \"env\": {\"ANTHROPIC_API_KEY\": \"credential:anthropic/default\"}}]}");
+
+        DoctorCommand.Check missing = find(DoctorCommand.run(paths), "credential anthropic/default is not set");
+        assertEquals(DoctorCommand.Level.FAIL, missing.level());
+        assertTrue(missing.what().contains("used by gateway"), missing.what());
+        assertTrue(missing.fix().startsWith("nexus-services credential set anthropic/default"), missing.fix());
+        assertNotNull(find(DoctorCommand.run(paths), "credentials are kept in"));
+    }
 }

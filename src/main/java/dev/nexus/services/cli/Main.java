@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         description = "Keeps the Nexus services running and visible.",
         subcommands = {StatusCommand.class, ServiceCommands.Start.class, ServiceCommands.Stop.class,
             ServiceCommands.Restart.class,
-            UpCommand.class, DownCommand.class, LogsCommand.class, DaemonCommand.class, DoctorCommand.class,
+            UpCommand.class, DownCommand.class, LogsCommand.class, DaemonCommand.class, DoctorCommand.class, TrayCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main {
     static final int EXIT_NOT_HEALTHY = 1;

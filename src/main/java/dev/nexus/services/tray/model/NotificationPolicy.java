@@ -198,7 +198,8 @@ public final class NotificationPolicy {
         if (byService.size() == 1) {
             return new Notice("Nexus: " + singleTitle, singleText, warning, types, credentialServices);
         }
-        return new Notice("Nexus: " + byService.size() + " services changed", String.join("\n", lines), warning,
+        // One line: tray balloons do not break lines everywhere.
+        return new Notice("Nexus: " + byService.size() + " services changed", String.join(" · ", lines), warning,
                 types, credentialServices);
     }
 

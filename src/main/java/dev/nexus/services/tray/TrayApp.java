@@ -3,6 +3,7 @@ package dev.nexus.services.tray;
 import dev.nexus.services.support.NexusPaths;
 import dev.nexus.services.tray.link.EngineLink;
 import dev.nexus.services.tray.link.EngineListener;
+import dev.nexus.services.tray.link.ModelFeed;
 import dev.nexus.services.tray.logs.LogViewerWindow;
 import dev.nexus.services.tray.model.MenuAction;
 import dev.nexus.services.tray.model.Notice;
@@ -69,35 +70,6 @@ public final class TrayApp extends Application {
 
         void iconShown() {
             LOG.info("tray icon shown {} ms after launch", (System.nanoTime() - startNanos) / 1_000_000);
-        }
-    }
-
-    /** Engine events into the model (on the JavaFX thread, through the gate). */
-    private record ModelFeed(TrayViewModel model, NotificationPolicy policy) implements EngineListener {
-        @Override
-        public void snapshot(dev.nexus.services.engine.EngineSnapshot snapshot) {
-            model.applySnapshot(snapshot);
-        }
-
-        @Override
-        public void service(dev.nexus.services.engine.ServiceSnapshot service) {
-            model.applyService(service);
-        }
-
-        @Override
-        public void removed(dev.nexus.services.engine.ServiceSnapshot service) {
-            policy.forget(service.name());
-            model.applyRemoved(service);
-        }
-
-        @Override
-        public void engine(dev.nexus.services.engine.EngineSnapshot.EngineInfo info) {
-            model.applyEngine(info);
-        }
-
-        @Override
-        public void link(dev.nexus.services.tray.model.LinkStatus status) {
-            model.applyLink(status);
         }
     }
 
@@ -261,17 +233,16 @@ public final class TrayApp extends Application {
 
         @Override
         public void perform(MenuAction action) {
+            if (b.model.perform(action)) {
+                return;
+            }
             switch (action.kind()) {
-                case START -> b.model.start(action.service());
-                case STOP -> b.model.stop(action.service());
-                case RESTART -> b.model.restart(action.service());
-                case START_ALL -> b.model.startAll();
-                case STOP_ALL -> b.model.stopAll();
                 case OPEN -> openFromSecondLaunch();
                 case SETTINGS, SET_CREDENTIAL -> openSettings();
                 case LOGS -> openLogs(action.service());
                 case RETRY_ENGINE -> b.link.retryNow();
                 case QUIT -> quit();
+                default -> throw new IllegalStateException("unhandled menu action " + action);
             }
         }
 

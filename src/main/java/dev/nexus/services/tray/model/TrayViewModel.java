@@ -210,6 +210,25 @@ public final class TrayViewModel {
         send("stop", ALL, "stop every service");
     }
 
+    /**
+     * Sends the engine command a menu action stands for (start, stop, restart, start all, stop all).
+     *
+     * @return false for actions that are the app's to handle (windows, retry, quit)
+     */
+    public boolean perform(MenuAction action) {
+        switch (action.kind()) {
+            case START -> start(action.service());
+            case STOP -> stop(action.service());
+            case RESTART -> restart(action.service());
+            case START_ALL -> startAll();
+            case STOP_ALL -> stopAll();
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public void dismissError(long id) {
         if (errors.removeIf(e -> e.id() == id)) {
             changed();

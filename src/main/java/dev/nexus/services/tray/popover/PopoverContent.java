@@ -39,6 +39,7 @@ public final class PopoverContent extends VBox {
     private final Button startAll = new Button("Start all");
     private final Button stopAll = new Button("Stop all");
     private final Timeline ticker;
+    private boolean focusFirstRowWhenReady;
 
     public PopoverContent(TrayViewModel model, PopoverActions actions, double scale) {
         this.model = model;
@@ -100,10 +101,14 @@ public final class PopoverContent extends VBox {
 
     /** Focuses the first service's switch (or Start all when there is none). */
     public void focusFirst() {
-        if (!rows.getChildren().isEmpty()) {
-            ((ServiceRowView) rows.getChildren().get(0)).toggle().requestFocus();
+        if (!rows.getChildren().isEmpty() && rows.getChildren().get(0) instanceof ServiceRowView first
+                && !first.toggle().isDisabled()) {
+            first.toggle().requestFocus();
+            focusFirstRowWhenReady = false;
         } else {
+            // Opened before the engine answered: the first row takes focus when it arrives.
             startAll.requestFocus();
+            focusFirstRowWhenReady = true;
         }
     }
 
@@ -120,6 +125,12 @@ public final class PopoverContent extends VBox {
         boolean connected = model.link().connected();
         startAll.setDisable(!connected || model.allPending());
         stopAll.setDisable(!connected || model.allPending());
+        if (focusFirstRowWhenReady && (startAll.isFocused() || getScene() == null || getScene().getFocusOwner() == null
+                || getScene().getFocusOwner() == startAll)) {
+            focusFirst();
+        } else {
+            focusFirstRowWhenReady = false;
+        }
     }
 
     private void refreshBanners() {

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
  * {@code nexus-services tray}: the tray app. Only this command loads JavaFX and AWT, through the plain
  * {@link TrayLauncher} (nothing here names a JavaFX type, so the other commands never load one).
  */
-@Command(name = "tray", description = {"Show the tray icon with live status, toggles and notifications.",
+@Command(name = "tray", mixinStandardHelpOptions = true, description = {"Show the tray icon with live status, toggles and notifications.",
     "Starts the engine when none runs. Quitting the tray leaves services running.",
     "A second launch opens the running tray's window and exits."})
 final class TrayCommand implements Callable<Integer> {

@@ -121,7 +121,8 @@ public final class AwtTrayController implements TrayController {
             if (summary.status() != shownStatus) {
                 icon.setImage(image(summary.status()));
                 shownStatus = summary.status();
-                LOG.debug("tray icon now {}", summary.status());
+                // Rare (a change of the worst status) and timed: the benchmark reads it (docs/BENCHMARKS.md).
+                LOG.info("tray icon now {}", summary.status());
             }
             if (!summary.tooltip().equals(shownTooltip)) {
                 icon.setToolTip(summary.tooltip());

@@ -15,7 +15,10 @@ import dev.nexus.services.tray.settings.SettingsWindow;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import javafx.animation.PauseTransition;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import javafx.application.Application;
 import javafx.application.Platform;
 import javafx.stage.Stage;
@@ -79,7 +82,12 @@ public final class TrayApp extends Application {
     private SettingsWindow settings;
     private LogViewerWindow logViewer;
     private Anchor lastAnchor;
-    private final PauseTransition noticeTimer = new PauseTransition();
+    private final ScheduledExecutorService noticeTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "nexus-tray-notices");
+        t.setDaemon(true);
+        return t;
+    });
+    private ScheduledFuture<?> noticeCheck;
 
     @Override
     public void start(Stage unused) {
@@ -87,15 +95,12 @@ public final class TrayApp extends Application {
         Platform.setImplicitExit(false);
         b.callbacks = new Callbacks();
         b.model.addListener(this::modelChanged);
-        noticeTimer.setOnFinished(e -> {
-            b.policy.poll(b.clock.instant()).ifPresent(this::showNotice);
-            scheduleNoticeCheck();
-        });
         b.instance.onOpen(() -> b.gate.execute(this::openFromSecondLaunch));
         b.awt.whenComplete((awt, error) -> b.gate.execute(() -> controllerReady(awt, error)));
         b.gate.open();
         // Made while nothing else happens, so the first click opens it at once.
         Platform.runLater(this::popover);
+        PulseGovernor.install();
     }
 
     private void controllerReady(AwtTrayController awt, Throwable error) {
@@ -122,13 +127,20 @@ public final class TrayApp extends Application {
         scheduleNoticeCheck();
     }
 
+    /** A plain scheduled task, not a JavaFX animation: animations need pulses, which stop while hidden. */
     private void scheduleNoticeCheck() {
-        b.policy.deadline().ifPresentOrElse(at -> {
+        if (noticeCheck != null) {
+            noticeCheck.cancel(false);
+            noticeCheck = null;
+        }
+        b.policy.deadline().ifPresent(at -> {
             long ms = Math.max(0, Duration.between(b.clock.instant(), at).toMillis()) + 20;
-            noticeTimer.stop();
-            noticeTimer.setDuration(javafx.util.Duration.millis(ms));
-            noticeTimer.playFromStart();
-        }, noticeTimer::stop);
+            noticeCheck = noticeTimer.schedule(() -> b.gate.execute(() -> {
+                noticeCheck = null;
+                b.policy.poll(b.clock.instant()).ifPresent(this::showNotice);
+                scheduleNoticeCheck();
+            }), ms, TimeUnit.MILLISECONDS);
+        });
     }
 
     private void showNotice(Notice notice) {
@@ -180,7 +192,7 @@ public final class TrayApp extends Application {
     /** Leaves the services and the engine running: only `down` stops services. */
     private void quit() {
         LOG.info("quitting the tray app; services keep running");
-        noticeTimer.stop();
+        noticeTimer.shutdownNow();
         if (popover != null) {
             popover.hide();
         }

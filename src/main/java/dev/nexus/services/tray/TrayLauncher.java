@@ -6,6 +6,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javafx.application.Application;
 
 /**
@@ -18,6 +21,7 @@ import javafx.application.Application;
 public final class TrayLauncher {
     /** Set by {@code --dashboard} or NEXUS_TRAY=dashboard: use the window even where a tray exists. */
     public static final String FORCE_DASHBOARD = "NEXUS_TRAY";
+    private static final java.time.Duration ICON_WAIT = java.time.Duration.ofSeconds(3);
 
     private TrayLauncher() {
     }
@@ -50,22 +54,19 @@ public final class TrayLauncher {
             instance.close();
             return 3;
         }
-        TrayLogging.toFile(paths.logs().resolve("tray.log"));
-
         FxGate gate = new FxGate();
         boolean forceDashboard = dashboard || "dashboard".equals(System.getenv(FORCE_DASHBOARD));
         CompletableFuture<AwtTrayController> awt = new CompletableFuture<>();
-        TrayApp.Boot boot = new TrayApp.Boot(paths, instance, gate, awt, startNanos);
-        TrayApp.boot = boot;
+        TrayApp.Boot[] bootRef = new TrayApp.Boot[1];
         if (forceDashboard) {
             awt.complete(null);
         } else {
+            // The icon first, on its own thread: it is what the user waits for.
             Thread awtInit = new Thread(() -> {
                 try {
                     if (AwtTrayController.supported()) {
-                        awt.complete(AwtTrayController.install(gate, boot::callbacks, DisplayStatus.UNKNOWN,
-                                "Nexus: connecting to the engine…"));
-                        boot.iconShown();
+                        awt.complete(AwtTrayController.install(gate, () -> bootRef[0].callbacks(),
+                                DisplayStatus.UNKNOWN, "Nexus: connecting to the engine…"));
                     } else {
                         awt.complete(null);
                     }
@@ -75,6 +76,24 @@ public final class TrayLauncher {
             }, "nexus-tray-awt-init");
             awtInit.setDaemon(true);
             awtInit.start();
+        }
+        TrayLogging.toFile(paths.logs().resolve("tray.log"));
+        TrayApp.Boot boot = new TrayApp.Boot(paths, instance, gate, awt, startNanos);
+        bootRef[0] = boot;
+        TrayApp.boot = boot;
+        // JavaFX (the popover) is needed at the first click, not for the icon: on two cores, starting it
+        // once the icon is in keeps the two toolkits from slowing each other down.
+        try {
+            awt.get(ICON_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            if (awt.getNow(null) != null) {
+                boot.iconShown();
+            }
+        } catch (TimeoutException e) {
+            // A slow tray host: carry on, the icon appears when it appears.
+        } catch (ExecutionException e) {
+            // Reported by the app, which then shows the dashboard instead.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         Application.launch(TrayApp.class);
         return 0;

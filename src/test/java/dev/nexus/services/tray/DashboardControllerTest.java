@@ -85,8 +85,8 @@ class DashboardControllerTest {
             DashboardController d = new DashboardController(model, actions, () -> callbacks,
                     NoTrayReason.explain("Linux", java.util.Map.of("DISPLAY", ":99")));
             model.addListener(() -> d.update(model.summary(), model.menu()));
-            model.applySnapshot(new EngineSnapshot(1, new EngineSnapshot.EngineInfo(1L, "0.1.0", Instant.now(), true,
-                    "services.json", List.of(), null), List.of(Snapshots.healthy("gateway"),
+            model.applySnapshot(new EngineSnapshot(1, Snapshots.engineInfo(List.of(), null),
+                    List.of(Snapshots.healthy("gateway"),
                     Snapshots.failed("cloud", "credentials", "nexus-cloud/default is not set")), Instant.now()));
             model.applyLink(LinkStatus.CONNECTED);
             d.show();

@@ -61,6 +61,24 @@ public final class Snapshots {
                 List.of(), job);
     }
 
+    /**
+     * The engine's own info, read from JSON as the tray receives it (so these tests do not depend on the
+     * record's constructor, which grows with the engine).
+     */
+    public static dev.nexus.services.engine.EngineSnapshot.EngineInfo engineInfo(List<String> problems, String note) {
+        com.fasterxml.jackson.databind.node.ObjectNode n = dev.nexus.services.support.Json.MAPPER.createObjectNode();
+        n.put("pid", 1L).put("version", "0.1.0").put("startedAt", NOW.toString()).put("supervising", true)
+                .put("catalogFile", "services.json").put("catalogOk", problems.isEmpty());
+        problems.forEach(n.putArray("problems")::add);
+        n.put("note", note);
+        try {
+            return dev.nexus.services.support.Json.MAPPER.treeToValue(n,
+                    dev.nexus.services.engine.EngineSnapshot.EngineInfo.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static ServiceSnapshot with(ServiceSnapshot s, String message) {
         return new ServiceSnapshot(s.name(), s.displayName(), s.kind(), s.manager(), s.enabled(), s.lifecycle(),
                 s.health(), s.status(), s.failure(), message, s.pid(), s.startedAt(), s.restarts(), s.lastExit(),

@@ -45,8 +45,7 @@ class TrayViewModelTest {
     }
 
     private static EngineSnapshot snapshot(ServiceSnapshot... services) {
-        return new EngineSnapshot(1, new EngineSnapshot.EngineInfo(1L, "0.1.0", NOW, true, "services.json",
-                List.of(), null), List.of(services), NOW);
+        return new EngineSnapshot(1, Snapshots.engineInfo(List.of(), null), List.of(services), NOW);
     }
 
     @Test
@@ -152,8 +151,8 @@ class TrayViewModelTest {
 
     @Test
     void engineNotesListTheNoteThenCatalogProblems() {
-        model.applyEngine(new EngineSnapshot.EngineInfo(1L, "0.1.0", NOW, true, "services.json",
-                List.of("services.json line 3: unknown kind \"deamon\""), "running on the last good catalog"));
+        model.applyEngine(Snapshots.engineInfo(List.of("services.json line 3: unknown kind \"deamon\""),
+                "running on the last good catalog"));
         assertEquals(List.of("running on the last good catalog", "services.json line 3: unknown kind \"deamon\""),
                 model.engineNotes());
     }

@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
         subcommands = {StatusCommand.class, ServiceCommands.Start.class, ServiceCommands.Stop.class,
             ServiceCommands.Restart.class,
             UpCommand.class, DownCommand.class, ReloadCommand.class, LogsCommand.class, DaemonCommand.class,
-            DoctorCommand.class, CredentialCommand.class, ExecCommand.class, CommandLine.HelpCommand.class})
+            DoctorCommand.class, CredentialCommand.class, ExecCommand.class, TrayCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Main {
     static final int EXIT_NOT_HEALTHY = 1;
     static final int EXIT_FAILED = 3;

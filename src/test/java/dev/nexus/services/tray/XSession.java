@@ -56,7 +56,10 @@ public final class XSession implements AutoCloseable {
             }
             String display = ":" + n;
             Process xvfb = new ProcessBuilder("Xvfb", display, "-screen", "0", WIDTH + "x" + HEIGHT + "x24",
-                    "-nolisten", "tcp")
+                    "-nolisten", "tcp",
+                    // Without it the server resets when its last client (our readiness check) leaves,
+                    // and a client connecting during the reset gets "cannot open display".
+                    "-noreset")
                     .redirectErrorStream(true).redirectOutput(logDir.resolve("xvfb.log").toFile()).start();
             if (!waitFor(() -> xvfb.isAlive() && quietly(display, "xwininfo", "-root"), Duration.ofSeconds(10))) {
                 xvfb.destroy();

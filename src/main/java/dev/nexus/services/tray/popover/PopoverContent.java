@@ -125,11 +125,10 @@ public final class PopoverContent extends VBox {
         boolean connected = model.link().connected();
         startAll.setDisable(!connected || model.allPending());
         stopAll.setDisable(!connected || model.allPending());
-        if (focusFirstRowWhenReady && (startAll.isFocused() || getScene() == null || getScene().getFocusOwner() == null
-                || getScene().getFocusOwner() == startAll)) {
+        // Opened before the engine answered: JavaFX may have focused some other node meanwhile (Start
+        // all was disabled), so the wish stands until the first row can take the focus.
+        if (focusFirstRowWhenReady) {
             focusFirst();
-        } else {
-            focusFirstRowWhenReady = false;
         }
     }
 

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SettingsWindow {
     /** The tabs, in order. The credentials issue adds its tab here. */
-    public static final List<SettingsPageProvider> PAGES = List.of(GeneralPage::new, ServicesPage::new);
+    public static final List<SettingsPageProvider> PAGES = List.of(GeneralPage::new, ServicesPage::new, CredentialsPage::new);
 
     static final double WIDTH = 760;
     static final double HEIGHT = 540;

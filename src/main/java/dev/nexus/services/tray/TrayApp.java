@@ -166,11 +166,20 @@ public final class TrayApp extends Application {
     }
 
     private void openSettings() {
+        openSettings(null);
+    }
+
+    /** @param page the settings page to show, or null for the one last shown */
+    private void openSettings(String page) {
         try {
             if (settings == null) {
                 settings = new SettingsWindow(b.paths, b.link, b.preferences);
             }
-            settings.show();
+            if (page == null) {
+                settings.show();
+            } else {
+                settings.show(page);
+            }
         } catch (RuntimeException e) {
             LOG.warn("opening Settings failed", e);
             b.model.reportError("open Settings", e);
@@ -250,7 +259,8 @@ public final class TrayApp extends Application {
             }
             switch (action.kind()) {
                 case OPEN -> openFromSecondLaunch();
-                case SETTINGS, SET_CREDENTIAL -> openSettings();
+                case SETTINGS -> openSettings();
+                case SET_CREDENTIAL -> openSettings(dev.nexus.services.tray.settings.CredentialsPage.TITLE);
                 case LOGS -> openLogs(action.service());
                 case RETRY_ENGINE -> b.link.retryNow();
                 case QUIT -> quit();
@@ -261,7 +271,7 @@ public final class TrayApp extends Application {
         @Override
         public void noticeClicked(Notice notice) {
             if (notice.offersCredential()) {
-                openSettings();
+                openSettings(dev.nexus.services.tray.settings.CredentialsPage.TITLE);
             } else {
                 openFromSecondLaunch();
             }

@@ -9,6 +9,9 @@ import javafx.scene.Node;
 
 /** Settings › Credentials: the credentials in the OS keychain (or the encrypted fallback), and who uses them. */
 public final class CredentialsPage implements SettingsPage {
+    /** The tab "Set credential…" opens. */
+    public static final String TITLE = "Credentials";
+
     private final ExecutorService keychain;
     private final CredentialsViewModel model;
     private final CredentialsController controller;
@@ -31,7 +34,7 @@ public final class CredentialsPage implements SettingsPage {
 
     @Override
     public String title() {
-        return "Credentials";
+        return TITLE;
     }
 
     @Override

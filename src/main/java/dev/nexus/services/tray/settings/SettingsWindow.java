@@ -57,6 +57,13 @@ public final class SettingsWindow {
         this.providers = List.copyOf(providers);
     }
 
+    /** Opens on the page with this title ("Credentials" for "Set credential…"). Call on the FX thread. */
+    public void show(String pageTitle) {
+        show();
+        tabs.getTabs().stream().filter(t -> t.getText().equals(pageTitle)).findFirst()
+                .ifPresent(t -> tabs.getSelectionModel().select(t));
+    }
+
     /** Opens the window, or brings the open one to the front. Call on the FX thread. */
     public void show() {
         if (!Platform.isFxApplicationThread()) {

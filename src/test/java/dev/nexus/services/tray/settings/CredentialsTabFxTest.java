@@ -106,7 +106,7 @@ class CredentialsTabFxTest {
         });
         HostEnvironment host = new HostEnvironment("Linux", Map.of(), tmp.resolve("home"), Optional.empty());
         window = new SettingsWindow(paths, commands, new TrayPreferencesStore(paths), host, SettingsWindow.PAGES);
-        robot.interact(window::show);
+        robot.interact(() -> window.show());
         robot.clickOn("#tab-credentials");
         await("the credentials are listed", () -> rowOf("anthropic/default") != null);
     }

@@ -95,7 +95,7 @@ class SettingsWindowFxTest {
         HostEnvironment host = new HostEnvironment("Linux", Map.of(), tmp.resolve("home"),
                 Optional.of(Path.of("/opt/nexus-services/bin/nexus-services")));
         window = new SettingsWindow(paths, commands, new TrayPreferencesStore(paths), host, SettingsWindow.PAGES);
-        robot.interact(window::show);
+        robot.interact(() -> window.show());
     }
 
     @AfterEach
@@ -144,7 +144,7 @@ class SettingsWindowFxTest {
                 .isDisabled());
         HeadlessFx.screenshot(window.stage().getScene(), "settings-general");
         javafx.stage.Stage first = window.stage();
-        robot.interact(window::show);
+        robot.interact(() -> window.show());
         assertTrue(first == window.stage() && first.isShowing(), "a second show() brings the same window forward");
         CheckBox crashLoop = robot.lookup("#notify-CRASH_LOOP").queryAs(CheckBox.class);
         assertEquals("A service is in a crash loop", crashLoop.getText());
@@ -163,6 +163,13 @@ class SettingsWindowFxTest {
 
         robot.type(KeyCode.ESCAPE);
         await("Esc closes the window", () -> window.stage() == null);
+    }
+
+    @Test
+    void setCredentialOpensTheWindowOnTheCredentialsTab() {
+        robot.interact(() -> window.show(CredentialsPage.TITLE));
+        javafx.scene.control.TabPane tabs = (javafx.scene.control.TabPane) window.stage().getScene().getRoot();
+        assertEquals("tab-credentials", tabs.getSelectionModel().getSelectedItem().getId());
     }
 
     @Test

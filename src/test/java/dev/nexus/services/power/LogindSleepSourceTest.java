@@ -1,0 +1,242 @@
+package dev.nexus.services.power;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nexus.services.credentials.HostOs;
+import dev.nexus.services.power.linux.LogindSleepSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The logind source against a real dbus-daemon standing in for the system bus and a stand-in logind
+ * that hands out real inhibitor fds and can tell whether they are still open.
+ */
+class LogindSleepSourceTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @TempDir
+    Path dir;
+    private PrivateSystemBus bus;
+    private LogindStandIn logind;
+    private LogindSleepSource source;
+
+    @BeforeEach
+    void startBus() throws IOException {
+        assumeTrue(HostOs.CURRENT == HostOs.LINUX, "logind is Linux only");
+        assumeTrue(PrivateSystemBus.toolsInstalled(), "dbus-daemon, dbus-send and python3-dbus/python3-gi are needed (scripts/test installs them)");
+        bus = PrivateSystemBus.start(dir);
+        logind = bus.startLogind();
+    }
+
+    @AfterEach
+    void stopAll() {
+        if (source != null) {
+            source.close();
+        }
+        if (logind != null) {
+            logind.close();
+        }
+        if (bus != null) {
+            bus.close();
+        }
+    }
+
+    private LogindSleepSource source(Duration prepareLimit) {
+        source = new LogindSleepSource(bus.address(), LogindSleepSource.DEFAULT_LIBRARY, prepareLimit, Clock.systemUTC());
+        return source;
+    }
+
+    @Test
+    void takesTheDelayLockReleasesItOncePreparedAndTakesItAgainAfterWake() throws Exception {
+        RecordingListener listener = new RecordingListener();
+        CompletableFuture<Void> prepared = new CompletableFuture<>();
+        listener.prepared = () -> prepared;
+        source(Duration.ofSeconds(3)).start(listener);
+
+        assertTrue(source.holdsDelayLock());
+        assertEquals(logind.uniqueName(), source.logindOwner());
+        assertEquals(1, logind.heldDelayLocks());
+
+        CompletableFuture<LogindStandIn.SleepOutcome> sleep = CompletableFuture.supplyAsync(() -> {
+            try {
+                return logind.sleep(Duration.ofSeconds(5));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        SleepWakeEvent announced = listener.next(WAIT);
+        assertEquals(SleepWakeEvent.Kind.SLEEP, announced.kind());
+        assertEquals("logind", announced.source());
+        // Not prepared yet: the lock holds the sleep back.
+        assertTrue(source.holdsDelayLock());
+        assertFalse(sleep.isDone());
+
+        long preparedAt = System.nanoTime();
+        prepared.complete(null);
+        LogindStandIn.SleepOutcome outcome = sleep.get(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        long releasedWithin = (System.nanoTime() - preparedAt) / 1_000_000;
+        assertTrue(outcome.released(), "logind saw the lock released");
+        assertFalse(source.holdsDelayLock());
+        assertTrue(releasedWithin < 1000, "released " + releasedWithin + " ms after the engine was prepared");
+        assertEquals(0, logind.heldDelayLocks());
+
+        logind.wake();
+        SleepWakeEvent woke = listener.next(WAIT);
+        assertEquals(SleepWakeEvent.Kind.WAKE, woke.kind());
+        Await.until("the lock taken again", WAIT, source::holdsDelayLock);
+        assertEquals(1, logind.heldDelayLocks());
+        assertEquals(2, logind.inhibitCalls());
+        assertEquals(2, source.locksTaken());
+    }
+
+    @Test
+    void letsTheMachineSleepWhenPreparingTakesLongerThanTheLimit() throws Exception {
+        RecordingListener listener = new RecordingListener();
+        listener.prepared = CompletableFuture::new; // never completes
+        source(Duration.ofMillis(300)).start(listener);
+
+        LogindStandIn.SleepOutcome outcome = logind.sleep(Duration.ofSeconds(5));
+
+        assertTrue(outcome.released(), "released before logind's own limit");
+        assertTrue(outcome.waited().toMillis() >= 250 && outcome.waited().toMillis() < 2000,
+                "waited " + outcome.waited().toMillis() + " ms");
+        assertEquals(SleepWakeEvent.Kind.SLEEP, listener.next(WAIT).kind());
+        logind.wake();
+        assertEquals(SleepWakeEvent.Kind.WAKE, listener.next(WAIT).kind());
+        Await.until("the lock taken again", WAIT, source::holdsDelayLock);
+    }
+
+    @Test
+    void ignoresPrepareForSleepFromAnyoneButLogind() throws Exception {
+        RecordingListener listener = new RecordingListener();
+        source(Duration.ofSeconds(3)).start(listener);
+
+        bus.spoofPrepareForSleep(null, true);                   // broadcast, as any local user can
+        bus.spoofPrepareForSleep(source.uniqueName(), true);    // straight to this connection: past every match rule
+        bus.spoofPrepareForSleep(source.uniqueName(), false);
+
+        Await.until("the spoofed signals reaching the source", WAIT, () -> source.ignoredSignals() >= 2);
+        assertNull(listener.events.peek(), "no event from a spoofed signal: " + listener.all);
+        assertTrue(source.holdsDelayLock(), "a spoofed sleep releases nothing");
+        assertEquals(1, logind.heldDelayLocks());
+
+        // The real logind still gets through: the silence above was not a deaf listener.
+        logind.sleep(Duration.ofSeconds(5));
+        assertEquals(SleepWakeEvent.Kind.SLEEP, listener.next(WAIT).kind());
+        assertEquals(2, source.ignoredSignals());
+    }
+
+    @Test
+    void fiftySleepWakeCyclesLeakNoFileDescriptorsOrThreads() throws Exception {
+        long fdsBefore = openFds();
+        RecordingListener listener = new RecordingListener();
+        source(Duration.ofSeconds(3)).start(listener);
+        cycle(listener); // warm-up: JNA, callbacks and the JDK's own lazy threads settle
+        long fds = openFds();
+        long threads = liveThreads();
+
+        for (int i = 0; i < 50; i++) {
+            cycle(listener);
+        }
+
+        assertEquals(fds, openFds(), "open fds after 50 cycles");
+        assertEquals(threads, liveThreads(), "threads after 50 cycles");
+        assertEquals(1, logind.heldDelayLocks());
+        assertEquals(52, logind.inhibitCalls());
+        assertEquals(1, threadsNamed("nexus-logind"));
+
+        source.close();
+        assertEquals(0, logind.heldDelayLocks(), "closing the source releases the lock");
+        assertEquals(0, threadsNamed("nexus-logind"));
+        assertEquals(fdsBefore, openFds(), "open fds after close (bus socket, eventfd and lock all closed)");
+    }
+
+    private void cycle(RecordingListener listener) throws Exception {
+        LogindStandIn.SleepOutcome outcome = logind.sleep(Duration.ofSeconds(5));
+        assertTrue(outcome.released());
+        assertEquals(SleepWakeEvent.Kind.SLEEP, listener.next(WAIT).kind());
+        logind.wake();
+        assertEquals(SleepWakeEvent.Kind.WAKE, listener.next(WAIT).kind());
+        Await.until("the lock taken again", WAIT, source::holdsDelayLock);
+    }
+
+    @Test
+    void followsLogindWhenItIsReplaced() throws Exception {
+        RecordingListener listener = new RecordingListener();
+        source(Duration.ofSeconds(3)).start(listener);
+        String first = logind.uniqueName();
+
+        logind.close();
+        Await.until("logind gone", WAIT, () -> source.logindOwner() == null);
+        Await.until("the lock of the old logind let go", WAIT, () -> !source.holdsDelayLock());
+
+        logind = bus.startLogind();
+        Await.until("the new logind followed", WAIT, () -> logind.uniqueName().equals(source.logindOwner()));
+        Await.until("a lock from the new logind", WAIT, source::holdsDelayLock);
+        assertEquals(1, logind.heldDelayLocks());
+        assertFalse(first.equals(logind.uniqueName()));
+
+        logind.sleep(Duration.ofSeconds(5));
+        assertEquals(SleepWakeEvent.Kind.SLEEP, listener.next(WAIT).kind());
+    }
+
+    @Test
+    void reconnectsWhenTheBusComesBack() throws Exception {
+        RecordingListener listener = new RecordingListener();
+        source(Duration.ofSeconds(3)).start(listener);
+        logind.close();
+        bus.close();
+        Await.until("the bus loss noticed", WAIT, () -> source.uniqueName() == null);
+
+        bus = PrivateSystemBus.start(dir);
+        logind = bus.startLogind();
+        Await.until("connected again with a lock", Duration.ofSeconds(20), source::holdsDelayLock);
+        assertEquals(1, logind.heldDelayLocks());
+        logind.sleep(Duration.ofSeconds(5));
+        assertEquals(SleepWakeEvent.Kind.SLEEP, listener.next(WAIT).kind());
+    }
+
+    @Test
+    void withoutABusOrWithoutLibsystemdItIsNotAvailable() throws Exception {
+        long threads = threadsNamed("nexus-logind");
+        SourceUnavailableException noBus = assertThrows(SourceUnavailableException.class, () ->
+                new LogindSleepSource("unix:path=" + dir.resolve("no-such-socket"), LogindSleepSource.DEFAULT_LIBRARY,
+                        Duration.ofSeconds(3), Clock.systemUTC()).start(new RecordingListener()));
+        assertTrue(noBus.getMessage().contains("no bus at unix:path="), noBus.getMessage());
+
+        SourceUnavailableException noLibrary = assertThrows(SourceUnavailableException.class, () ->
+                new LogindSleepSource(bus.address(), "libsystemd-not-installed.so.0", Duration.ofSeconds(3),
+                        Clock.systemUTC()).start(new RecordingListener()));
+        assertTrue(noLibrary.getMessage().contains("libsystemd is not installed"), noLibrary.getMessage());
+        Await.until("no bus thread left", WAIT, () -> threadsNamed("nexus-logind") == threads);
+    }
+
+    static long openFds() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    static long liveThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).count();
+    }
+
+    static long threadsNamed(String name) {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive() && t.getName().equals(name)).count();
+    }
+}

@@ -343,8 +343,9 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
     @Override
     void onWake(RecoveryLog log) {
         policy.reset();
-        wakeLog = child != null ? log : null;
         super.onWake(log);
+        // After the tracker entered its grace: until then onChange() would take it as recovered.
+        wakeLog = child != null ? log : null;
         if ((lifecycle == Lifecycle.BACKOFF || lifecycle == Lifecycle.CRASH_LOOP) && pendingRestart != null) {
             LOG.info("{}: woke while waiting to restart; starting it now", spec.name());
             cancelPendingRestart();

@@ -169,7 +169,11 @@ abstract class ServiceUnit {
     void onWake(RecoveryLog log) {
         HealthTracker tracker = healthTracker();
         if (tracker != null && (lifecycle == Lifecycle.RUNNING || lifecycle == Lifecycle.STARTING)
-                && tracker.wake(log.graceUntil())) {
+                && tracker.active()) {
+            // Queue the publication before any probe starts, so that "waking up" is always published
+            // before a fresh result can be: subscribers see the wake even when the first probe passes.
+            changed();
+            tracker.wake(log.graceUntil());
             log.probed(spec.name());
             changed();
         }

@@ -72,9 +72,8 @@ class SleepWakeEndToEndTest {
 
         Instant wokeAt = Instant.now();
         scenario.wake();
-        scenario.clockNotices(Duration.ofMinutes(30)); // the fallback sees the same wake a moment later
-
         Await.until("the wake reaching the engine", WAIT, () -> scenario.engine.snapshot().engine().lastWakeAt() != null);
+        scenario.clockNotices(Duration.ofMinutes(30)); // the fallback sees the same wake a moment later
         EngineSnapshot.EngineInfo waking = scenario.engine.snapshot().engine();
         assertNotNull(waking.wakeGraceUntil(), "the tray shows Waking up… from this");
         assertEquals("logind", waking.lastRecovery().source());

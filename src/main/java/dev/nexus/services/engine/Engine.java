@@ -287,6 +287,7 @@ public final class Engine implements AutoCloseable {
             if (graceEnd != null) {
                 graceEnd.cancel(false); // the next wake starts a grace of its own
                 graceEnd = null;
+                recovery.endGrace();    // and "Waking up…" must not show while going to sleep
             }
             List<CompletableFuture<Void>> closing = new ArrayList<>();
             for (ServiceUnit unit : units.values()) {

@@ -307,6 +307,21 @@ class EngineWakeTest {
         assertEquals("0 probed", recovery.summary());
     }
 
+    @Test
+    void aSleepDuringTheGraceStopsShowingWakingUp() throws Exception {
+        writeCatalog(paths);
+        Engine engine = engine();
+        engine.wake("logind", null).get(5, TimeUnit.SECONDS);
+        assertNotNull(engine.snapshot().engine().wakeGraceUntil());
+
+        engine.prepareForSleep("logind").get(5, TimeUnit.SECONDS);
+
+        EngineSnapshot.EngineInfo info = engine.snapshot().engine();
+        assertNull(info.wakeGraceUntil(), "not waking up while going to sleep");
+        assertTrue(info.lastSleepAt().isAfter(info.lastWakeAt()) || info.lastSleepAt().equals(info.lastWakeAt()));
+        assertTrue(info.lastRecovery().graceOver());
+    }
+
     private static void awaitTrue(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + EngineFixture.WAIT.toNanos();
         while (!condition.getAsBoolean()) {

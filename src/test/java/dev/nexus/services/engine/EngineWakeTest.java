@@ -308,6 +308,54 @@ class EngineWakeTest {
     }
 
     @Test
+    void aConnectionIsCheckedAtOnceAtWakeNotAfterItsTenSecondPeriod() throws Exception {
+        AtomicInteger opened = new AtomicInteger();
+        org.java_websocket.server.WebSocketServer server = new org.java_websocket.server.WebSocketServer(
+                new java.net.InetSocketAddress("127.0.0.1", 0)) {
+            @Override
+            public void onOpen(org.java_websocket.WebSocket conn, org.java_websocket.handshake.ClientHandshake handshake) {
+                opened.incrementAndGet();
+            }
+
+            @Override
+            public void onClose(org.java_websocket.WebSocket conn, int code, String reason, boolean remote) {
+            }
+
+            @Override
+            public void onMessage(org.java_websocket.WebSocket conn, String message) {
+            }
+
+            @Override
+            public void onError(org.java_websocket.WebSocket conn, Exception ex) {
+            }
+
+            @Override
+            public void onStart() {
+            }
+        };
+        server.setReuseAddr(true);
+        server.start();
+        try {
+            awaitTrue("the server listening", () -> server.getPort() != 0);
+            writeCatalog(paths, EngineFixture.connection(paths, "collab", URI.create("ws://127.0.0.1:" + server.getPort() + "/")));
+            Engine engine = engine();
+            engine.up().get(30, TimeUnit.SECONDS);
+            await(engine, "collab", "healthy", s -> s.status() == DisplayStatus.HEALTHY);
+            int before = opened.get();
+
+            engine.prepareForSleep("test").get(5, TimeUnit.SECONDS);
+            WakeRecovery started = engine.wake("test", null).get(5, TimeUnit.SECONDS);
+
+            assertEquals(List.of("collab"), started.probed());
+            // Well inside the liveness period (10 s): only the check made at the wake can be this early.
+            awaitTrue("a fresh WebSocket check right after the wake", Duration.ofSeconds(3), () -> opened.get() > before);
+            await(engine, "collab", "healthy again", s -> s.status() == DisplayStatus.HEALTHY);
+        } finally {
+            server.stop(1000);
+        }
+    }
+
+    @Test
     void aSleepDuringTheGraceStopsShowingWakingUp() throws Exception {
         writeCatalog(paths);
         Engine engine = engine();
@@ -323,7 +371,12 @@ class EngineWakeTest {
     }
 
     private static void awaitTrue(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + EngineFixture.WAIT.toNanos();
+        awaitTrue(what, EngineFixture.WAIT, condition);
+    }
+
+    private static void awaitTrue(String what, Duration timeout, java.util.function.BooleanSupplier condition)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError(what + " did not happen");

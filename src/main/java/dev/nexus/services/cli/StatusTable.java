@@ -7,6 +7,8 @@ import dev.nexus.services.health.Lifecycle;
 import dev.nexus.services.support.Durations;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,8 +24,17 @@ final class StatusTable {
     }
 
     static String render(EngineSnapshot snapshot, Terminal term) {
+        return render(snapshot, term, ZoneId.systemDefault());
+    }
+
+    /** With times of day in {@code zone} (the user's own, outside tests). */
+    static String render(EngineSnapshot snapshot, Terminal term, ZoneId zone) {
         StringBuilder out = new StringBuilder();
         out.append(engineLine(snapshot)).append('\n');
+        String power = powerLine(snapshot, zone);
+        if (power != null) {
+            out.append(power).append('\n');
+        }
         for (String problem : snapshot.engine().problems()) {
             out.append("warning: ").append(problem).append('\n');
         }
@@ -64,6 +75,39 @@ final class StatusTable {
         }
         String up = e.startedAt() == null ? "" : ", up " + Durations.humanize(Duration.between(e.startedAt(), snapshot.at()));
         return "Engine: running (pid " + e.pid() + up + ", version " + e.version() + ")";
+    }
+
+    /**
+     * The last sleep and wake and what recovery did: "Last wake: woke 12:03:05 after 2 h asleep
+     * (logind): 4 probed, 1 restarted (cloud: liveness failed after grace)"; while the grace runs it
+     * starts "Waking up:"; between a sleep announcement and the wake, "Going to sleep since ...".
+     * Null when the engine has not seen a sleep or wake.
+     */
+    static String powerLine(EngineSnapshot snapshot, ZoneId zone) {
+        EngineSnapshot.EngineInfo e = snapshot.engine();
+        if (e.lastSleepAt() != null && (e.lastWakeAt() == null || e.lastSleepAt().isAfter(e.lastWakeAt()))) {
+            return "Going to sleep since " + time(e.lastSleepAt(), snapshot.at(), zone) + ": probes paused";
+        }
+        var r = e.lastRecovery();
+        if (r == null) {
+            return null;
+        }
+        StringBuilder line = new StringBuilder(e.wakeGraceUntil() != null ? "Waking up: " : "Last wake: ");
+        line.append("woke ").append(time(r.wokeAt(), snapshot.at(), zone));
+        if (r.sleptAt() != null && r.sleptAt().isBefore(r.wokeAt())) {
+            line.append(" after ").append(Durations.humanize(Duration.between(r.sleptAt(), r.wokeAt()))).append(" asleep");
+        }
+        line.append(" (").append(r.source()).append("): ").append(r.summary());
+        if (e.wakeGraceUntil() != null) {
+            line.append("; failures do not restart anything until ").append(time(e.wakeGraceUntil(), snapshot.at(), zone));
+        }
+        return line.toString();
+    }
+
+    /** "12:03:05" today, "2026-11-22 12:03:05" on another day. */
+    private static String time(Instant at, Instant now, ZoneId zone) {
+        boolean today = at.atZone(zone).toLocalDate().equals(now.atZone(zone).toLocalDate());
+        return DateTimeFormatter.ofPattern(today ? "HH:mm:ss" : "yyyy-MM-dd HH:mm:ss").format(at.atZone(zone));
     }
 
     private static String[] row(ServiceSnapshot s, Instant now) {

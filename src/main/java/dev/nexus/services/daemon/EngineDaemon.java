@@ -4,6 +4,8 @@ import dev.nexus.services.control.ControlServer;
 import dev.nexus.services.control.EngineControlHandler;
 import dev.nexus.services.engine.Engine;
 import dev.nexus.services.engine.EngineOptions;
+import dev.nexus.services.power.RecoveryCoordinator;
+import dev.nexus.services.power.SleepWakeMonitor;
 import dev.nexus.services.support.NexusPaths;
 import dev.nexus.services.support.PrivateDirs;
 import java.io.IOException;
@@ -51,31 +53,35 @@ public final class EngineDaemon {
         Logger log = LoggerFactory.getLogger(EngineDaemon.class);
         try (EngineLock held = lock.get()) {
             Engine engine = Engine.start(EngineOptions.defaults(paths));
+            // Sleep and wake from the OS (logind, IOKit, Windows) and the clock fallback.
+            RecoveryCoordinator power = RecoveryCoordinator.start(engine, SleepWakeMonitor.forThisSystem());
             ControlServer server = new ControlServer(paths.controlSocket(),
                     new EngineControlHandler(engine, this::requestStop));
             server.start();
             Thread hook = new Thread(() -> {
                 requestStop();
-                shutdown(server, engine, log);
+                shutdown(server, power, engine, log);
             }, "nexus-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             log.info("Control socket ready at {}", paths.controlSocket());
             stopRequested.await();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
-                shutdown(server, engine, log);
+                shutdown(server, power, engine, log);
             } catch (IllegalStateException alreadyShuttingDown) {
                 // the hook does it
             }
         }
     }
 
-    private static synchronized void shutdown(ControlServer server, Engine engine, Logger log) {
+    private static synchronized void shutdown(ControlServer server, RecoveryCoordinator power, Engine engine,
+                                              Logger log) {
         try {
             server.close();
         } catch (RuntimeException e) {
             log.warn("Control server did not close cleanly: {}", e.toString());
         }
+        power.close(); // releases the inhibitor lock: a stopped engine must not hold up sleep
         engine.close();
     }
 

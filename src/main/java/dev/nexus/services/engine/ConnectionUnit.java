@@ -79,6 +79,11 @@ final class ConnectionUnit extends ServiceUnit implements HealthTracker.Events {
     }
 
     @Override
+    protected HealthTracker healthTracker() {
+        return health;
+    }
+
+    @Override
     public void startupPassed() {
         changed();
     }

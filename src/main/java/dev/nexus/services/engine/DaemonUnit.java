@@ -58,6 +58,11 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
     private int launchAttempt;
     /** True while a launch waits for its environment (credentials, login shell). */
     private boolean resolving;
+    /**
+     * The recovery of the last wake while this process is still on probation: a liveness restart it
+     * needs is recorded there. Cleared once its liveness passes after the grace, or a new process runs.
+     */
+    private RecoveryLog wakeLog;
 
     DaemonUnit(EngineContext ctx, ServiceSpec spec) {
         super(ctx, spec);
@@ -174,6 +179,7 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
         nextRestartAt = null;
         healthySince = null;
         internalStopReason = null;
+        wakeLog = null;
         lifecycle = fresh ? Lifecycle.STARTING : Lifecycle.RUNNING;
         message = null;
         health.begin(fresh);
@@ -320,6 +326,35 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
     }
 
     @Override
+    protected HealthTracker healthTracker() {
+        return health;
+    }
+
+    @Override
+    void prepareForSleep() {
+        wakeLog = null;
+        super.prepareForSleep();
+    }
+
+    /**
+     * Backoff is forgotten (what failed before the sleep says nothing about now); a process that is up
+     * is probed under the grace; one that was waiting to restart is started at once.
+     */
+    @Override
+    void onWake(RecoveryLog log) {
+        policy.reset();
+        super.onWake(log);
+        // After the tracker entered its grace: until then onChange() would take it as recovered.
+        wakeLog = child != null ? log : null;
+        if ((lifecycle == Lifecycle.BACKOFF || lifecycle == Lifecycle.CRASH_LOOP) && pendingRestart != null) {
+            LOG.info("{}: woke while waiting to restart; starting it now", spec.name());
+            cancelPendingRestart();
+            log.retried(spec.name());
+            restartNow();
+        }
+    }
+
+    @Override
     public void healthChanged() {
         changed();
     }
@@ -346,7 +381,14 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
         if (lifecycle != Lifecycle.RUNNING || child == null) {
             return;
         }
-        internalStopReason = "liveness failed (" + why + ")";
+        if (wakeLog != null) {
+            // Held through the grace and still failing: the wake left it alive but deaf.
+            internalStopReason = "liveness failed after the wake grace (" + why + ")";
+            wakeLog.restarted(spec.name(), "liveness failed after grace", why, ctx.clock().instant());
+            wakeLog = null;
+        } else {
+            internalStopReason = "liveness failed (" + why + ")";
+        }
         LOG.warn("{}: {}; restarting", spec.name(), internalStopReason);
         child.stop(spec.stopTimeout());
     }
@@ -354,6 +396,9 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
     /** Keeps the restart policy's "healthy for a while resets backoff" rule, without polling. */
     @Override
     protected void onChange() {
+        if (wakeLog != null && !health.inGrace() && health.livenessPassing()) {
+            wakeLog = null; // recovered from the wake by itself
+        }
         Health h = health();
         if (lifecycle == Lifecycle.RUNNING && h == Health.HEALTHY) {
             if (healthySince == null) {

@@ -46,6 +46,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Closing the engine leaves daemons running: the next engine re-adopts them. Only {@link #down()}
  * or {@link #stop} stops services.
+ *
+ * <p>Sleep and wake come from outside ({@code power.RecoveryCoordinator} calls {@link #prepareForSleep}
+ * and {@link #wake}); the engine pauses probes before a sleep and after a wake resets backoff, makes
+ * every {@link LongLivedConnection} reconnect, probes everything at once and holds liveness failures
+ * for {@link EngineOptions#wakeGrace()} before its normal policy applies again.
  */
 public final class Engine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
@@ -69,8 +74,17 @@ public final class Engine implements AutoCloseable {
     private final Set<String> dirty = new LinkedHashSet<>();
     private boolean flushScheduled;
     private final List<Waiter> waiters = new ArrayList<>();
+    /** Connections attached by service name; kept here so a unit replaced by a reload keeps them. */
+    private final Map<String, List<LongLivedConnection>> connections = new LinkedHashMap<>();
+    private Instant lastSleepAt;
+    private Instant lastWakeAt;
+    /** True from a sleep announcement to the next wake. */
+    private boolean asleep;
+    private RecoveryLog recovery;
+    private java.util.concurrent.ScheduledFuture<?> graceEnd;
 
     /** Published state, readable from any thread. */
+    private volatile PowerState power = new PowerState(null, null, null, null);
     private volatile Catalog catalog;
     private volatile List<String> order = List.of();
     private volatile List<String> catalogProblems = List.of();
@@ -257,6 +271,131 @@ public final class Engine implements AutoCloseable {
         });
     }
 
+    // ---- sleep and wake -------------------------------------------------------------------------
+
+    /**
+     * The machine is about to sleep: every probe pauses and every attached connection closes cleanly.
+     * Completes when the connections say they are closed; the caller bounds the wait (the OS only
+     * delays sleep so long).
+     *
+     * @param source which sleep/wake source announced it ("logind", ...), for the log
+     */
+    public CompletableFuture<Void> prepareForSleep(String source) {
+        return callOnLoop(() -> {
+            asleep = true;
+            lastSleepAt = options.clock().instant();
+            if (graceEnd != null) {
+                graceEnd.cancel(false); // the next wake starts a grace of its own
+                graceEnd = null;
+                recovery.endGrace();    // and "Waking up…" must not show while going to sleep
+            }
+            List<CompletableFuture<Void>> closing = new ArrayList<>();
+            for (ServiceUnit unit : units.values()) {
+                unit.prepareForSleep();
+            }
+            connections.forEach((service, list) -> {
+                for (LongLivedConnection c : list) {
+                    try {
+                        closing.add(c.closeForSleep().toCompletableFuture()
+                                .exceptionally(e -> {
+                                    LOG.warn("{}: closing a connection before sleep failed: {}", service, e.toString());
+                                    return null;
+                                }));
+                    } catch (RuntimeException e) {
+                        LOG.warn("{}: closing a connection before sleep failed: {}", service, e.toString());
+                    }
+                }
+            });
+            LOG.info("Preparing for sleep (announced by {}): probes paused, {} connection(s) closing", source,
+                    closing.size());
+            publishPowerState();
+            return CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));
+        }).thenCompose(f -> f);
+    }
+
+    /**
+     * The machine woke. Backoffs are reset, every attached connection reconnects, every probe runs at
+     * once, and for {@link EngineOptions#wakeGrace()} failures only show DEGRADED ("waking up"); then
+     * a daemon whose liveness still fails is restarted. A healthy service is never restarted by this.
+     * Completes with the recovery as it stands right after the wake (the grace still running).
+     *
+     * @param source     which source reported the wake ("logind", "clock", ...)
+     * @param sleptSince when the sleep began if the source knows (a clock jump), else null: then the
+     *                   time of the sleep announcement is used, if there was one
+     */
+    public CompletableFuture<WakeRecovery> wake(String source, Instant sleptSince) {
+        return callOnLoop(() -> {
+            Instant now = options.clock().instant();
+            Instant sleptAt = asleep ? lastSleepAt : sleptSince;
+            lastSleepAt = sleptAt != null ? sleptAt : lastSleepAt;
+            lastWakeAt = now;
+            asleep = false;
+            RecoveryLog log = new RecoveryLog(sleptAt, now, source, now.plus(options.wakeGrace()),
+                    this::publishPowerState);
+            recovery = log;
+            // Connections first: a session that looks open after a sleep is often dead.
+            connections.forEach((service, list) -> {
+                for (LongLivedConnection c : list) {
+                    try {
+                        c.forceReconnect();
+                        log.reconnected(service);
+                    } catch (RuntimeException e) {
+                        LOG.warn("{}: reconnecting after wake failed: {}", service, e.toString());
+                    }
+                }
+            });
+            probes.forgetPooledConnections();
+            for (ServiceUnit unit : List.copyOf(units.values())) {
+                unit.onWake(log);
+            }
+            if (graceEnd != null) {
+                graceEnd.cancel(false);
+            }
+            graceEnd = loop.schedule(() -> endWakeGrace(log), options.wakeGrace().toMillis(), TimeUnit.MILLISECONDS);
+            WakeRecovery started = log.snapshot();
+            LOG.info("Woke (reported by {}{}): {}; grace until {}", source, sleptAt == null ? ""
+                    : ", asleep since " + sleptAt, started.summary(), log.graceUntil());
+            publishPowerState();
+            return started;
+        });
+    }
+
+    private void endWakeGrace(RecoveryLog log) {
+        if (log != recovery) {
+            return;
+        }
+        graceEnd = null;
+        log.endGrace();
+        for (ServiceUnit unit : List.copyOf(units.values())) {
+            unit.endWakeGrace();
+        }
+        LOG.info("Wake grace over: {}", log.snapshot().summary());
+        publishPowerState();
+    }
+
+    /**
+     * Attaches a connection the engine keeps for {@code service}: closed before sleep, made to reconnect
+     * after every wake. Completes once attached.
+     */
+    public CompletableFuture<Void> attachConnection(String service, LongLivedConnection connection) {
+        java.util.Objects.requireNonNull(connection, "connection");
+        checkNames(List.of(service));
+        return callOnLoop(() -> {
+            connections.computeIfAbsent(service, k -> new ArrayList<>()).add(connection);
+            return null;
+        });
+    }
+
+    public CompletableFuture<Void> detachConnection(String service, LongLivedConnection connection) {
+        return callOnLoop(() -> {
+            List<LongLivedConnection> list = connections.get(service);
+            if (list != null && list.remove(connection) && list.isEmpty()) {
+                connections.remove(service);
+            }
+            return null;
+        });
+    }
+
     private Set<String> checkNames(Collection<String> names) {
         Catalog c = catalog;
         List<String> unknown = names.stream().filter(n -> c.find(n).isEmpty()).toList();
@@ -420,9 +559,23 @@ public final class Engine implements AutoCloseable {
     }
 
     private EngineSnapshot.EngineInfo info() {
+        PowerState p = power;
         return new EngineSnapshot.EngineInfo(ProcessHandle.current().pid(), Version.current(), startedAt, true,
                 options.paths().catalogFile().toString(), catalogOk, catalogProblems,
-                catalogOk ? null : "services.json has errors; running the last good catalog");
+                catalogOk ? null : "services.json has errors; running the last good catalog",
+                p.lastSleepAt(), p.lastWakeAt(), p.graceUntil(), p.recovery());
+    }
+
+    /** The sleep/wake part of the engine's info, as last published by the loop. */
+    private record PowerState(Instant lastSleepAt, Instant lastWakeAt, Instant graceUntil, WakeRecovery recovery) {
+    }
+
+    /** On the loop: publishes the sleep/wake state and tells subscribers. */
+    private void publishPowerState() {
+        WakeRecovery last = recovery == null ? null : recovery.snapshot();
+        power = new PowerState(lastSleepAt, lastWakeAt, last != null && !last.graceOver() ? last.graceUntil() : null,
+                last);
+        emit(EngineEvent.engine(info()));
     }
 
     public Catalog catalog() {
@@ -451,6 +604,9 @@ public final class Engine implements AutoCloseable {
         try {
             callOnLoop(() -> {
                 units.values().forEach(ServiceUnit::detach);
+                if (graceEnd != null) {
+                    graceEnd.cancel(false);
+                }
                 listeners.clear();
                 return null;
             }).get(5, TimeUnit.SECONDS);

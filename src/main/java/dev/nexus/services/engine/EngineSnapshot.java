@@ -12,15 +12,26 @@ public record EngineSnapshot(int version, EngineInfo engine, List<ServiceSnapsho
     }
 
     /**
-     * @param supervising false when this snapshot came from one-shot probes with no engine running
-     * @param catalogOk   false when services.json has errors and the last good catalog is in use
-     * @param problems    catalog problems, errors and warnings, as "file:line:column: pointer: message"
-     * @param note        one line for people about the engine itself, or null
+     * @param supervising    false when this snapshot came from one-shot probes with no engine running
+     * @param catalogOk      false when services.json has errors and the last good catalog is in use
+     * @param problems       catalog problems, errors and warnings, as "file:line:column: pointer: message"
+     * @param note           one line for people about the engine itself, or null
+     * @param lastSleepAt    when the machine last went to sleep (announced, or estimated at wake), or null
+     * @param lastWakeAt     when the engine last learned of a wake, or null
+     * @param wakeGraceUntil while the grace after a wake runs ("Waking up…"): its end; null otherwise
+     * @param lastRecovery   what the engine did after the last wake, or null when none happened yet
      */
     public record EngineInfo(Long pid, String version, Instant startedAt, boolean supervising, String catalogFile,
-                             boolean catalogOk, List<String> problems, String note) {
+                             boolean catalogOk, List<String> problems, String note, Instant lastSleepAt,
+                             Instant lastWakeAt, Instant wakeGraceUntil, WakeRecovery lastRecovery) {
         public EngineInfo {
             problems = problems == null ? List.of() : List.copyOf(problems);
+        }
+
+        /** Without any sleep or wake seen (one-shot status, an engine that has not slept). */
+        public EngineInfo(Long pid, String version, Instant startedAt, boolean supervising, String catalogFile,
+                          boolean catalogOk, List<String> problems, String note) {
+            this(pid, version, startedAt, supervising, catalogFile, catalogOk, problems, note, null, null, null, null);
         }
     }
 }

@@ -18,6 +18,11 @@ import java.util.function.LongSupplier;
  * message and the child items. Startup gates liveness and readiness: until it passes, failures mean
  * "still starting" and are only counted against the startup budget.
  *
+ * <p>After a wake from sleep the tracker runs a grace ({@link #wake}): every probe checks at once,
+ * results since the wake are all that count, anything short of passing shows DEGRADED ("waking up")
+ * and a liveness failure is held instead of restarting the process; {@link #endGrace} then applies
+ * the normal rule to whatever still fails.
+ *
  * <p>Called only on the engine loop; probe results hop onto it before they touch any field.
  */
 final class HealthTracker {
@@ -42,6 +47,10 @@ final class HealthTracker {
 
     private int epoch;
     private boolean inStartup;
+    /** True between {@link #pauseForSleep} and the next {@link #wake}: no probe runs. */
+    private boolean paused;
+    /** Non-null during the post-wake grace: failures show as "waking up", liveness failures are held. */
+    private java.time.Instant graceUntil;
     private Tracked startup;
     private Tracked liveness;
     private Tracked readiness;
@@ -89,6 +98,76 @@ final class HealthTracker {
         readiness = null;
         children.clear();
         inStartup = false;
+        paused = false;
+        graceUntil = null;
+    }
+
+    /**
+     * Stops every probe but keeps the last results: the machine is about to sleep, and a probe that
+     * runs while it falls asleep only measures the sleep.
+     */
+    void pauseForSleep() {
+        if (!active() || paused) {
+            return;
+        }
+        epoch++;
+        for (Tracked t : all()) {
+            t.loop.stop();
+        }
+        paused = true;
+    }
+
+    /**
+     * The machine woke: every probe starts over from nothing (what it saw before the sleep says
+     * nothing now) and checks at once, and a grace runs until {@code until}. A service in its startup
+     * phase gets its full startup budget again. Returns false when nothing is probed.
+     */
+    boolean wake(java.time.Instant until) {
+        if (!active()) {
+            return false;
+        }
+        epoch++;
+        paused = false;
+        graceUntil = until;
+        for (Tracked t : all()) {
+            t.loop.stop();
+            t.last = null;
+            t.verdict = Verdict.PENDING;
+            startLoop(t);
+        }
+        for (Tracked t : all()) {
+            t.loop.runNow();
+        }
+        return true;
+    }
+
+    /**
+     * Ends the post-wake grace. A liveness probe that is still failing is reported now, so the owner
+     * applies its normal policy (a daemon restarts); one that recovered is forgotten.
+     */
+    void endGrace() {
+        if (graceUntil == null) {
+            return;
+        }
+        graceUntil = null;
+        if (liveness != null && liveness.verdict == Verdict.FAILING) {
+            events.livenessFailed(liveness.last.message());
+        }
+        events.healthChanged();
+    }
+
+    /** True during the post-wake grace. */
+    boolean inGrace() {
+        return graceUntil != null;
+    }
+
+    boolean paused() {
+        return paused;
+    }
+
+    /** True when no liveness probe runs or its verdict is passing (not pending, not failing). */
+    boolean livenessPassing() {
+        return liveness == null || liveness.verdict == Verdict.PASSING;
     }
 
     /** An extra check of every running probe now (after wake, on request). */
@@ -116,16 +195,21 @@ final class HealthTracker {
     }
 
     private Tracked track(String name, ProbeSpec spec) {
+        Tracked t = new Tracked(name, spec, ctx.probes().create(spec.check(), spec.timeout(), pid));
+        startLoop(t);
+        return t;
+    }
+
+    /** A loop is single-use, so pausing and waking replace it; results of an older epoch are dropped. */
+    private void startLoop(Tracked t) {
         int myEpoch = epoch;
-        Tracked t = new Tracked(name);
-        t.loop = new ProbeLoop(name, spec, ctx.probes().create(spec.check(), spec.timeout(), pid), ctx.probeTimer(),
-                ctx.clock(), ctx.loop(), (result, verdict, changed) -> {
+        t.loop = new ProbeLoop(t.name, t.spec, t.probe, ctx.probeTimer(), ctx.clock(), ctx.loop(),
+                (result, verdict, changed) -> {
                     if (myEpoch == epoch) {
                         onResult(t, result, verdict, changed);
                     }
                 });
         t.loop.start();
-        return t;
     }
 
     private void onResult(Tracked t, ProbeResult result, Verdict verdict, boolean changed) {
@@ -146,7 +230,10 @@ final class HealthTracker {
                 events.startupFailed(message);
             }
         } else if (t == liveness && changed && verdict == Verdict.FAILING) {
-            events.livenessFailed(result.message());
+            if (graceUntil == null) {
+                events.livenessFailed(result.message());
+            }
+            // During the wake grace the failure is held: endGrace() reports it if it is still failing.
         }
         events.healthChanged();
     }
@@ -158,6 +245,9 @@ final class HealthTracker {
         if (!active()) {
             return Health.UNKNOWN;
         }
+        if (graceUntil != null) {
+            return wakingUp() != null ? Health.DEGRADED : Health.HEALTHY;
+        }
         if (liveness != null && liveness.verdict == Verdict.FAILING) {
             return Health.UNHEALTHY;
         }
@@ -167,6 +257,20 @@ final class HealthTracker {
         boolean anyResult = (liveness != null && liveness.last != null) || (readiness != null && readiness.last != null);
         boolean anyProbe = liveness != null || readiness != null;
         return anyProbe && !anyResult ? Health.STARTING : Health.HEALTHY;
+    }
+
+    /**
+     * During the wake grace: why the service does not count as back yet ("waking up", with the last
+     * failure when there is one), or null once its liveness and readiness pass again.
+     */
+    private String wakingUp() {
+        for (Tracked t : new Tracked[] {liveness, readiness}) {
+            if (t != null && t.verdict != Verdict.PASSING) {
+                return t.last != null && t.last.outcome() == ProbeResult.Outcome.FAIL
+                        ? "waking up: " + t.last.message() : "waking up";
+            }
+        }
+        return degradedBy();
     }
 
     /** Why the service is degraded, or null when it is not. */
@@ -189,6 +293,12 @@ final class HealthTracker {
         if (inStartup) {
             return startup != null && startup.last != null && !startup.last.isOk()
                     ? "starting: " + startup.last.message() : "starting";
+        }
+        if (graceUntil != null) {
+            String waking = wakingUp();
+            if (waking != null) {
+                return waking;
+            }
         }
         if (liveness != null && liveness.verdict == Verdict.FAILING) {
             return "liveness failing: " + liveness.last.message();
@@ -245,13 +355,17 @@ final class HealthTracker {
 
     private static final class Tracked {
         final String name;
+        final ProbeSpec spec;
+        final dev.nexus.services.health.Probe probe;
         ProbeLoop loop;
         ProbeResult last;
         ProbeResult lastSuccess;
         Verdict verdict = Verdict.PENDING;
 
-        Tracked(String name) {
+        Tracked(String name, ProbeSpec spec, dev.nexus.services.health.Probe probe) {
             this.name = name;
+            this.spec = spec;
+            this.probe = probe;
         }
     }
 }

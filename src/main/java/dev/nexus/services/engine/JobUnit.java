@@ -280,6 +280,18 @@ final class JobUnit extends ServiceUnit {
         // A job is checked on its schedule, not on demand: an update check is not a health probe.
     }
 
+    /**
+     * The loop's timer counts only time awake, so after a sleep the next run would come late by the
+     * whole sleep. The schedule is in wall time: put it back there (a run that fell due runs now).
+     */
+    @Override
+    void onWake(RecoveryLog log) {
+        super.onWake(log);
+        if (lifecycle == Lifecycle.RUNNING && !running && nextRunAt != null) {
+            schedule(nextRunAt);
+        }
+    }
+
     @Override
     ServiceSnapshot snapshot() {
         Health h = health();

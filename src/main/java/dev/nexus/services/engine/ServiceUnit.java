@@ -144,6 +144,49 @@ abstract class ServiceUnit {
     /** Asks every probe to check now (after wake, or a user request). */
     abstract void probeNow();
 
+    // ---- sleep and wake (DESIGN.md "Recovery after sleep/wake") ---------------------------------
+
+    /** The tracker of this unit's probes, or null when it has none (a job is checked by running it). */
+    protected HealthTracker healthTracker() {
+        return null;
+    }
+
+    /**
+     * The machine is about to sleep: stop probing (a probe that runs while the machine falls asleep
+     * only measures the sleep). Processes are left alone.
+     */
+    void prepareForSleep() {
+        HealthTracker tracker = healthTracker();
+        if (tracker != null) {
+            tracker.pauseForSleep();
+        }
+    }
+
+    /**
+     * The machine woke: probe at once under the grace in {@code log} (failures show as "waking up"
+     * and never restart anything until {@link #endWakeGrace}), and note in {@code log} what was done.
+     */
+    void onWake(RecoveryLog log) {
+        HealthTracker tracker = healthTracker();
+        if (tracker != null && (lifecycle == Lifecycle.RUNNING || lifecycle == Lifecycle.STARTING)
+                && tracker.active()) {
+            // Queue the publication before any probe starts, so that "waking up" is always published
+            // before a fresh result can be: subscribers see the wake even when the first probe passes.
+            changed();
+            tracker.wake(log.graceUntil());
+            log.probed(spec.name());
+            changed();
+        }
+    }
+
+    /** The grace after a wake is over: what still fails is handled by the normal rules from now on. */
+    void endWakeGrace() {
+        HealthTracker tracker = healthTracker();
+        if (tracker != null) {
+            tracker.endGrace();
+        }
+    }
+
     abstract ServiceSnapshot snapshot();
 
     protected final void changed() {

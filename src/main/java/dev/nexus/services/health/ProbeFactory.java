@@ -288,6 +288,14 @@ public final class ProbeFactory implements AutoCloseable {
         });
     }
 
+    /**
+     * Drops the HTTP client and with it every pooled keep-alive connection: after a sleep they are
+     * often dead, and a probe must not fail on a stale socket. The next HTTP probe builds a new client.
+     */
+    public synchronized void forgetPooledConnections() {
+        http = null;
+    }
+
     private synchronized HttpClient httpClient() {
         if (closed) {
             throw new IllegalStateException("probe factory is closed");

@@ -9,7 +9,9 @@ import dev.nexus.services.engine.ServiceSnapshot;
 import dev.nexus.services.health.DisplayStatus;
 import dev.nexus.services.health.Health;
 import dev.nexus.services.health.Lifecycle;
+import dev.nexus.services.engine.WakeRecovery;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -81,5 +83,72 @@ class StatusTableTest {
     void allHealthyCountsOnlyEnabledServices() {
         assertFalse(StatusTable.allHealthy(SNAPSHOT.services()));
         assertTrue(StatusTable.allHealthy(List.of(SNAPSHOT.services().get(2))));
+    }
+
+    private static EngineSnapshot withPower(java.time.Instant sleptAt, java.time.Instant wokeAt, java.time.Instant graceUntil,
+                                            WakeRecovery recovery) {
+        EngineSnapshot.EngineInfo e = SNAPSHOT.engine();
+        return new EngineSnapshot(1, new EngineSnapshot.EngineInfo(e.pid(), e.version(), e.startedAt(), true,
+                e.catalogFile(), true, List.of(), null, sleptAt, wokeAt, graceUntil, recovery), SNAPSHOT.services(), NOW);
+    }
+
+    @Test
+    void theLastWakeAndWhatRecoveryDidAreShownUnderTheEngineLine() {
+        Instant slept = NOW.minusSeconds(7200);
+        Instant woke = NOW.minusSeconds(60);
+        WakeRecovery recovery = new WakeRecovery(slept, woke, "logind", woke.plusSeconds(30), true,
+                List.of("gateway", "cloud", "hub", "collab"), List.of(), List.of(),
+                List.of(new WakeRecovery.Restart("cloud", "liveness failed after grace", "connection refused",
+                        woke.plusSeconds(30))),
+                "4 probed, 1 restarted (cloud: liveness failed after grace)");
+
+        List<String> lines = StatusTable.render(withPower(slept, woke, null, recovery), Terminal.plain(),
+                ZoneId.of("Europe/Berlin")).lines().toList();
+
+        assertEquals("Last wake: woke 12:59:00 after 1 h 59 min asleep (logind): 4 probed, 1 restarted "
+                + "(cloud: liveness failed after grace)", lines.get(1));
+        assertTrue(lines.get(2).startsWith("  SERVICE"), lines.get(2));
+    }
+
+    @Test
+    void duringTheGraceItSaysWakingUpUntilWhen() {
+        Instant woke = NOW.minusSeconds(5);
+        WakeRecovery recovery = new WakeRecovery(null, woke, "clock", woke.plusSeconds(30), false,
+                List.of("gateway"), List.of("gateway"), List.of(), List.of(), "1 probed, 1 reconnected");
+
+        String line = StatusTable.powerLine(withPower(null, woke, woke.plusSeconds(30), recovery), ZoneId.of("UTC"));
+
+        assertEquals("Waking up: woke 11:59:55 (clock): 1 probed, 1 reconnected; failures do not restart anything "
+                + "until 12:00:25", line);
+    }
+
+    @Test
+    void aWakeOnAnotherDayShowsTheDateAndASleepInProgressSaysSo() {
+        Instant woke = NOW.minusSeconds(2 * 86400);
+        WakeRecovery recovery = new WakeRecovery(null, woke, "logind", woke.plusSeconds(30), true, List.of(), List.of(),
+                List.of(), List.of(), "0 probed, none restarted");
+        assertEquals("Last wake: woke 2026-11-21 12:00:00 (logind): 0 probed, none restarted",
+                StatusTable.powerLine(withPower(null, woke, null, recovery), ZoneId.of("UTC")));
+        assertEquals("Going to sleep since 11:59:59: probes paused",
+                StatusTable.powerLine(withPower(NOW.minusSeconds(1), woke, null, recovery), ZoneId.of("UTC")));
+        assertEquals(null, StatusTable.powerLine(SNAPSHOT, ZoneId.of("UTC")), "nothing before the first sleep");
+    }
+
+    @Test
+    void theSnapshotWithItsSleepWakeFieldsSurvivesJson() throws Exception {
+        Instant woke = NOW.minusSeconds(5);
+        WakeRecovery recovery = new WakeRecovery(NOW.minusSeconds(500), woke, "logind", woke.plusSeconds(30), false,
+                List.of("gateway"), List.of(), List.of("hub"),
+                List.of(new WakeRecovery.Restart("cloud", "liveness failed after grace", "timeout", woke)), "x");
+        EngineSnapshot before = withPower(NOW.minusSeconds(500), woke, woke.plusSeconds(30), recovery);
+        String json = dev.nexus.services.support.Json.MAPPER.writeValueAsString(before);
+        EngineSnapshot after = dev.nexus.services.support.Json.MAPPER.readValue(json, EngineSnapshot.class);
+        assertEquals(before.engine(), after.engine());
+        assertTrue(json.contains("\"wakeGraceUntil\""), json);
+        // An older engine's snapshot (no such fields) still reads, with them null.
+        String old = json.replaceAll(",\"lastSleepAt\".*?,\"lastRecovery\":\\{.*?\"summary\":\"x\"\\}", "");
+        EngineSnapshot.EngineInfo oldInfo = dev.nexus.services.support.Json.MAPPER.readValue(old, EngineSnapshot.class).engine();
+        assertEquals(null, oldInfo.lastRecovery(), old);
+        assertEquals(null, oldInfo.wakeGraceUntil());
     }
 }

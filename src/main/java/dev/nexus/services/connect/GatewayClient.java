@@ -107,6 +107,11 @@ public final class GatewayClient implements AutoCloseable {
         }
     }
 
+    /** The status once the first (or current) try has an outcome; see {@link ReconnectingConnection#settled()}. */
+    public CompletableFuture<GatewayStatus> settled() {
+        return connection.settled().thenApply(s -> status());
+    }
+
     /**
      * Asks the connected gateway for its health. The round trip is the latency. Fails at once with a
      * {@link GatewayRequestException} when not connected; never blocks.

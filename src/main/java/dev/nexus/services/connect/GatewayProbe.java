@@ -10,11 +10,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 /**
@@ -26,9 +29,13 @@ import java.util.stream.Collectors;
  * <p>Results: OK with the server version and protocol; DEGRADED when a channel is down, naming it; FAIL
  * when the gateway does not answer health in time, is not connected (the message says why and when the
  * next try is), or rejected us (its own words). During an announced restart the result is OK with
- * "gateway restarting": a planned restart is not an outage. A readiness probe also asks {@code /readyz}
- * where the gateway has it (an HTML answer from an older gateway does not count either way).
- * The detail holds session, server version, protocol, tick interval and every channel.
+ * "gateway restarting": a planned restart is not an outage.
+ *
+ * <p>Where the gateway has them, the HTTP endpoints count too: a liveness probe asks {@code /healthz}, a
+ * readiness probe {@code /readyz}, and a JSON "not live" or "not ready" fails the try. Whether the gateway
+ * has them is learned once per session: an older gateway answers its control UI's HTML on every path,
+ * which counts neither way and is not asked for again until the next session (it may be an upgrade).
+ * The detail holds session, server version, protocol, tick interval, every channel and the endpoint.
  */
 public final class GatewayProbe {
 
@@ -50,19 +57,64 @@ public final class GatewayProbe {
         Objects.requireNonNull(role, "role");
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(clock, "clock");
-        return () -> check(client, role, timeout, http, clock);
+        AtomicReference<Learned> learned = new AtomicReference<>();
+        return () -> {
+            ConnectionState now = client.status().connection();
+            if (firstTry(now)) {
+                // Before the very first connect has an outcome there is nothing to judge yet: wait for it.
+                long started = System.nanoTime();
+                return client.settled().thenApply(GatewayStatus::connection)
+                        .completeOnTimeout(now, timeout.toMillis(), TimeUnit.MILLISECONDS)
+                        .thenCompose(s -> check(client, role, remaining(timeout, started), http, clock, learned));
+            }
+            return check(client, role, timeout, http, clock, learned);
+        };
+    }
+
+    /** What is left of {@code timeout} since {@code startedNanos}; at least a millisecond. */
+    static Duration remaining(Duration timeout, long startedNanos) {
+        Duration left = timeout.minusNanos(System.nanoTime() - startedNanos);
+        return left.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : left;
+    }
+
+    /** The connection has never come up and its first try is still under way. */
+    static boolean firstTry(ConnectionState s) {
+        return (s.phase() == ConnectionState.Phase.IDLE || s.phase() == ConnectionState.Phase.CONNECTING)
+                && s.lastConnectedAt() == null && s.failures() == 0;
+    }
+
+    /** What the HTTP endpoint answered in one session (identified by when it connected). */
+    private record Learned(Instant session, GatewayHttpHealth.Result answer) {
+    }
+
+    private static CompletableFuture<GatewayHttpHealth.Result> endpoint(GatewayClient client, Role role,
+            Duration timeout, GatewayHttpHealth http, Instant session, AtomicReference<Learned> learned) {
+        if (http == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        Learned known = learned.get();
+        if (known != null && known.session().equals(session)
+                && known.answer().support() == GatewayHttpHealth.Support.NOT_SUPPORTED) {
+            return CompletableFuture.completedFuture(known.answer());
+        }
+        GatewayHttpHealth.Endpoint which = role == Role.READINESS
+                ? GatewayHttpHealth.Endpoint.READY : GatewayHttpHealth.Endpoint.LIVE;
+        return http.check(client.url(), which, timeout).thenApply(r -> {
+            learned.set(new Learned(session, r));
+            return r;
+        });
     }
 
     private static CompletableFuture<ProbeResult> check(GatewayClient client, Role role, Duration timeout,
-                                                        GatewayHttpHealth http, Clock clock) {
+                                                        GatewayHttpHealth http, Clock clock,
+                                                        AtomicReference<Learned> learned) {
         GatewayStatus status = client.status();
         ConnectionState c = status.connection();
         switch (c.phase()) {
             case CONNECTED -> {
                 CompletableFuture<Object> health = client.health(timeout).handle((h, e) -> e != null ? e : h);
-                CompletableFuture<GatewayHttpHealth.Result> ready = role == Role.READINESS && http != null
-                        ? http.check(client.url(), GatewayHttpHealth.Endpoint.READY, timeout)
-                        : CompletableFuture.completedFuture(null);
+                CompletableFuture<GatewayHttpHealth.Result> ready = endpoint(client, role, timeout, http,
+                        c.lastConnectedAt(), learned);
                 return health.thenCombine(ready, (h, r) -> h instanceof GatewayHealth gh
                         ? judge(client.status(), gh, r, clock)
                         : failed(client.status(), (Throwable) h, clock));
@@ -151,7 +203,7 @@ public final class GatewayProbe {
         ObjectNode detail = detail(status, health, ready);
         if (ready != null && ready.support() == GatewayHttpHealth.Support.SUPPORTED && !ready.passing()) {
             return new ProbeResult(ProbeResult.Outcome.FAIL, clock.instant(), health.roundTrip(),
-                    "/readyz: " + ready.message(), detail);
+                    ready.endpoint().path() + ": " + ready.message(), detail);
         }
         if (!health.ok()) {
             return new ProbeResult(ProbeResult.Outcome.FAIL, clock.instant(), health.roundTrip(),
@@ -226,7 +278,7 @@ public final class GatewayProbe {
             }
         }
         if (ready != null) {
-            ObjectNode r = d.putObject("readyz");
+            ObjectNode r = d.putObject(ready.endpoint().path().substring(1));
             r.put("supported", ready.support() == GatewayHttpHealth.Support.SUPPORTED);
             r.put("message", ready.message());
             JsonNode body = ready.body();

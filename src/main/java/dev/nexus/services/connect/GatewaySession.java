@@ -124,6 +124,7 @@ public final class GatewaySession implements ReconnectingConnection.Link {
         }
         open.whenComplete((ws, error) -> {
             if (error != null) {
+                LOG.debug("{}: opening failed", settings.url(), error);
                 finish(Drop.lost(Failures.describe(error, settings.url())));
                 return;
             }
@@ -581,6 +582,7 @@ public final class GatewaySession implements ReconnectingConnection.Link {
 
         @Override
         public void onError(WebSocket webSocket, Throwable error) {
+            LOG.debug("{}: socket error", settings.url(), error);
             finish(Drop.lost("connection lost: " + Failures.describe(error, settings.url())));
         }
     }

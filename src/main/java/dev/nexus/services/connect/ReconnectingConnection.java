@@ -5,7 +5,9 @@ import dev.nexus.services.support.Durations;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
@@ -79,6 +81,7 @@ public final class ReconnectingConnection<L extends ReconnectingConnection.Link>
     private int finishedGeneration = -1;
     private L link;
     private ConnectTimer.Scheduled retry;
+    private final List<CompletableFuture<ConnectionState>> waiting = new java.util.ArrayList<>();
 
     /**
      * @param name      for logs, e.g. "gateway ws://127.0.0.1:18789/"
@@ -168,6 +171,21 @@ public final class ReconnectingConnection<L extends ReconnectingConnection.Link>
 
     public synchronized ConnectionState state() {
         return stateLocked();
+    }
+
+    /**
+     * The state once no try is under way (connected, waiting, restarting, rejected, closed): at once when
+     * that is so already. Completes on the callback executor, so what is chained on it must be quick.
+     */
+    public CompletableFuture<ConnectionState> settled() {
+        synchronized (this) {
+            if (phase != Phase.IDLE && phase != Phase.CONNECTING) {
+                return CompletableFuture.completedFuture(stateLocked());
+            }
+            CompletableFuture<ConnectionState> f = new CompletableFuture<>();
+            waiting.add(f);
+            return f;
+        }
     }
 
     /** The live link while connected, else null. */
@@ -352,10 +370,20 @@ public final class ReconnectingConnection<L extends ReconnectingConnection.Link>
     /** Queued under the lock, so that listeners see changes in the order they happened. */
     private void publishLocked() {
         ConnectionState s = stateLocked();
+        List<CompletableFuture<ConnectionState>> settledNow = List.of();
+        if (phase != Phase.IDLE && phase != Phase.CONNECTING && !waiting.isEmpty()) {
+            settledNow = List.copyOf(waiting);
+            waiting.clear();
+        }
+        List<CompletableFuture<ConnectionState>> toComplete = settledNow;
         try {
-            callbacks.execute(() -> listener.changed(s));
+            callbacks.execute(() -> {
+                listener.changed(s);
+                toComplete.forEach(f -> f.complete(s));
+            });
         } catch (RejectedExecutionException e) {
             LOG.debug("{}: callback executor is shut down; state change not delivered", name);
+            toComplete.forEach(f -> f.complete(s));
         }
     }
 

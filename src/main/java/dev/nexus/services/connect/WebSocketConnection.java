@@ -19,6 +19,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 
 /**
@@ -85,21 +86,34 @@ public final class WebSocketConnection implements AutoCloseable {
         connection.close();
     }
 
-    /** Liveness as probe results: a ping while connected, else FAIL with where the reconnect stands. */
+    /**
+     * Liveness as probe results: a ping while connected, else FAIL with where the reconnect stands. The
+     * very first try waits (within its timeout) for the first connect to have an outcome.
+     */
     public Probe probe(Duration timeout, Clock clock) {
         return () -> {
-            ConnectionState s = connection.state();
-            if (!s.connected()) {
-                return CompletableFuture.completedFuture(ProbeResult.fail(clock.instant(), Duration.ZERO,
-                        s.phase() == ConnectionState.Phase.CLOSED ? "connection closed" : s.message())
-                        .withDetail(detail(s)));
+            ConnectionState now = connection.state();
+            if (GatewayProbe.firstTry(now)) {
+                long started = System.nanoTime();
+                return connection.settled().completeOnTimeout(now, timeout.toMillis(), TimeUnit.MILLISECONDS)
+                        .thenCompose(s -> check(GatewayProbe.remaining(timeout, started), clock));
             }
-            return ping(timeout).handle((rtt, error) -> error == null
-                    ? new ProbeResult(ProbeResult.Outcome.OK, clock.instant(), rtt, "connected, pong in "
-                    + ReconnectingConnection.describe(rtt), detail(connection.state()))
-                    : ProbeResult.fail(clock.instant(), Duration.ZERO, Failures.describe(error))
-                    .withDetail(detail(connection.state())));
+            return check(timeout, clock);
         };
+    }
+
+    private CompletableFuture<ProbeResult> check(Duration timeout, Clock clock) {
+        ConnectionState s = connection.state();
+        if (!s.connected()) {
+            return CompletableFuture.completedFuture(ProbeResult.fail(clock.instant(), Duration.ZERO,
+                    s.phase() == ConnectionState.Phase.CLOSED ? "connection closed" : s.message())
+                    .withDetail(detail(s)));
+        }
+        return ping(timeout).handle((rtt, error) -> error == null
+                ? new ProbeResult(ProbeResult.Outcome.OK, clock.instant(), rtt, "connected, pong in "
+                + ReconnectingConnection.describe(rtt), detail(connection.state()))
+                : ProbeResult.fail(clock.instant(), Duration.ZERO, Failures.describe(error))
+                .withDetail(detail(connection.state())));
     }
 
     private static ObjectNode detail(ConnectionState s) {

@@ -1,6 +1,7 @@
 package dev.nexus.services.engine;
 
 import dev.nexus.services.catalog.ServiceSpec;
+import dev.nexus.services.connect.Drop;
 import dev.nexus.services.credentials.use.ResolvedEnvironment;
 import dev.nexus.services.health.FailureReason;
 import dev.nexus.services.health.Health;
@@ -58,6 +59,8 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
     private int launchAttempt;
     /** True while a launch waits for its environment (credentials, login shell). */
     private boolean resolving;
+    /** True while FAILED because the service's own gateway refused our session (the process runs on). */
+    private boolean rejectedByConnection;
 
     DaemonUnit(EngineContext ctx, ServiceSpec spec) {
         super(ctx, spec);
@@ -67,7 +70,7 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
     @Override
     protected void specChanged() {
         policy = new RestartPolicy(spec.restart(), ctx.random());
-        health = new HealthTracker(ctx, spec.probes(), spec.children(), this::pid, this);
+        health = new HealthTracker(ctx, spec.name(), spec.probes(), spec.children(), this::pid, this, false);
     }
 
     private long pid() {
@@ -102,6 +105,11 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
             policy.reset();
         }
         userStop = false;
+        if (byUser && child != null && rejectedByConnection) {
+            // The process is fine; the gateway refused our session. "Retry" means: try that again now.
+            health.retryConnections();
+            return CompletableFuture.completedFuture(null);
+        }
         if (child != null || resolving || lifecycle == Lifecycle.STOPPING) {
             return CompletableFuture.completedFuture(null);
         }
@@ -169,6 +177,7 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
 
     private void attach(ChildProcess process, boolean fresh) {
         child = process;
+        rejectedByConnection = false;
         int gen = ++generation;
         startedAt = process.startedAt();
         nextRestartAt = null;
@@ -194,6 +203,15 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
             return;
         }
         health.stop();
+        if (rejectedByConnection) {
+            // The failure was about the session, not the process: its exit is judged on its own.
+            rejectedByConnection = false;
+            if (lifecycle == Lifecycle.FAILED) {
+                lifecycle = Lifecycle.RUNNING;
+                failure = null;
+                failureDetail = null;
+            }
+        }
         cancelStabilityCheck();
         child = null;
         lastExit = launchError != null ? "failed to start" : exit.describe();
@@ -332,6 +350,9 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
 
     @Override
     public void startupFailed(String why) {
+        if (rejectedByConnection) {
+            return; // already FAILED(credentials) with the gateway's words; waiting for the token, not the clock
+        }
         Duration budget = spec.probes().startup().period().multipliedBy(spec.probes().startup().failureThreshold());
         internalStopReason = "did not start within " + dev.nexus.services.support.Durations.humanize(budget)
                 + " (" + why + ")";
@@ -349,6 +370,43 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
         internalStopReason = "liveness failed (" + why + ")";
         LOG.warn("{}: {}; restarting", spec.name(), internalStopReason);
         child.stop(spec.stopTimeout());
+    }
+
+    /**
+     * The gateway refused the engine's session (token, pairing, scope; or protocol): FAILED with the
+     * gateway's own words, and no restart: a new process would be refused the same way. The process is
+     * left running; the session waits for the token to change or for the user to retry.
+     */
+    @Override
+    public void connectionRejected(Drop.Problem problem, String why) {
+        if (child == null || (lifecycle != Lifecycle.RUNNING && lifecycle != Lifecycle.STARTING)) {
+            return;
+        }
+        boolean credentials = problem == Drop.Problem.CREDENTIALS;
+        rejectedByConnection = true;
+        failureDetail = credentials ? ConnectionRejection.credentialDetail(spec) : null;
+        LOG.warn("{}: the gateway refused the engine's session: {}", spec.name(), why);
+        fail(credentials ? FailureReason.CREDENTIALS : FailureReason.CONFIG,
+                ConnectionRejection.message(spec, problem, why));
+    }
+
+    @Override
+    public void connectionAccepted() {
+        if (!rejectedByConnection || child == null) {
+            return;
+        }
+        rejectedByConnection = false;
+        lifecycle = Lifecycle.RUNNING;
+        failure = null;
+        failureDetail = null;
+        message = null;
+        LOG.info("{}: the gateway accepted the engine's session again", spec.name());
+        changed();
+    }
+
+    /** Drops and redials every long-lived connection now, backoff reset (the wake hook calls this). */
+    void forceReconnect() {
+        health.forceReconnect();
     }
 
     /** Keeps the restart policy's "healthy for a while resets backoff" rule, without polling. */
@@ -392,7 +450,8 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
                 lifecycle == Lifecycle.FAILED && failure != null ? failure.id() : null, pendingNote(text),
                 c == null ? null : c.pid(), c == null ? null : startedAt, restarts, lastExit, lastExitAt,
                 c == null ? null : health.latencyMs(), nextRestartAt, policy.consecutiveRestarts(),
-                c == null ? (lifecycle == Lifecycle.FAILED ? failureDetail : null) : health.detail(),
+                c == null ? (lifecycle == Lifecycle.FAILED ? failureDetail : null)
+                        : ConnectionRejection.merge(lifecycle == Lifecycle.FAILED ? failureDetail : null, health.detail()),
                 health.children(), null);
     }
 }

@@ -232,7 +232,7 @@ class GatewayClientTest {
         GatewayClient c = start(GatewayClient.builder(URI.create(gateway.url()))
                 .token(GatewayToken.of(Secret.of("tok-A"))));
         await(c, Phase.CONNECTED);
-        int port = gateway.getPort();
+        int port = gateway.port();
         gateway.shutDown();
         await(c, Phase.WAITING);
         long lostAt = System.nanoTime();

@@ -4,13 +4,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nexus.services.support.Json;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -25,12 +33,19 @@ import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.server.WebSocketServer;
 
 /**
- * TEST DOUBLE: a real WebSocket server on 127.0.0.1 that speaks the gateway protocol as DESIGN.md
- * records it: {@code connect.challenge} with a nonce, {@code connect} checked for the protocol range,
- * the token and (when asked) a signed Ed25519 device, {@code hello-ok} with the configured protocol,
- * {@code health} with channels, {@code tick} events at a configurable interval, {@code shutdown} + close
- * 1012, and the error frames followed by close 1008 / 1002. Every knob is volatile so tests flip them
- * while clients are connected. Also runs as a process ({@link #main}) for the engine's daemon tests.
+ * TEST DOUBLE: a real server on 127.0.0.1 that speaks the gateway protocol as DESIGN.md records it:
+ * {@code connect.challenge} with a nonce, {@code connect} checked for the protocol range, the token and
+ * (when asked) a signed Ed25519 device, {@code hello-ok} with the configured protocol, {@code health}
+ * with channels, {@code tick} events at a configurable interval, {@code shutdown} + close 1012, and the
+ * error frames followed by close 1008 / 1002. Like a real gateway it also answers plain HTTP on the same
+ * port: a newer gateway's {@code /healthz} and {@code /readyz} JSON, or an older one's control UI HTML on
+ * every path ({@link #http}). Every knob is volatile so tests flip them while clients are connected.
+ * Also runs as a process ({@link #main}) for the engine's daemon tests.
+ *
+ * <p>The WebSocket side is Java-WebSocket on an internal port; a small front door on the public port
+ * answers HTTP itself (with {@code Connection: close}) and relays upgrade requests to it byte for byte.
+ * Java-WebSocket alone answers a plain GET with a 404 and keeps the socket open, and an HTTP client that
+ * reuses that socket wedges its worker thread: nothing a real gateway does.
  */
 public final class TestGateway extends WebSocketServer {
     /** What hello-ok answers; a client range that excludes it gets PROTOCOL_MISMATCH + close 1002. */
@@ -52,6 +67,14 @@ public final class TestGateway extends WebSocketServer {
     public volatile Integer closeOnConnect;
     /** When set, health reads its channels from this file each time (for a gateway in another process). */
     public volatile Path channelsFile;
+    /** How plain HTTP is answered: a newer gateway's health endpoints, or an older one's HTML everywhere. */
+    public volatile HttpMode http = HttpMode.OLDER_HTML_EVERYWHERE;
+    /** What a newer gateway's /readyz says. */
+    public volatile boolean ready = true;
+
+    public enum HttpMode {
+        NEWER_WITH_HEALTH_ENDPOINTS, OLDER_HTML_EVERYWHERE
+    }
 
     public final AtomicInteger opened = new AtomicInteger();
     public final AtomicInteger hellos = new AtomicInteger();
@@ -75,8 +98,10 @@ public final class TestGateway extends WebSocketServer {
         volatile ScheduledFuture<?> ticks;
     }
 
-    private TestGateway(int port) {
-        super(new InetSocketAddress("127.0.0.1", port));
+    private FrontDoor front;
+
+    private TestGateway() {
+        super(new InetSocketAddress("127.0.0.1", 0));
         setReuseAddr(true);
         // The client's liveness is what is under test; the library's own pings would mask a silent socket.
         setConnectionLostTimeout(0);
@@ -84,16 +109,27 @@ public final class TestGateway extends WebSocketServer {
 
     /** Starts on {@code port} (0 = ephemeral) and waits until it listens. */
     public static TestGateway start(int port) throws InterruptedException {
-        TestGateway g = new TestGateway(port);
+        TestGateway g = new TestGateway();
         g.start();
         if (!g.started.await(10, TimeUnit.SECONDS)) {
             throw new IllegalStateException("test gateway did not start");
         }
+        try {
+            g.front = g.new FrontDoor(port);
+        } catch (IOException e) {
+            g.stop(1000);
+            throw new IllegalStateException("test gateway cannot listen on " + port + ": " + e.getMessage(), e);
+        }
         return g;
     }
 
+    /** The public port (HTTP and WebSocket). */
+    public int port() {
+        return front.server.getLocalPort();
+    }
+
     public String url() {
-        return "ws://127.0.0.1:" + getPort() + "/";
+        return "ws://127.0.0.1:" + port() + "/";
     }
 
     public TestGateway channel(String id, String label, boolean linked) {
@@ -134,10 +170,137 @@ public final class TestGateway extends WebSocketServer {
         }
     }
 
-    /** Stops listening and drops every client (going away). */
+    /** Stops listening and drops every client (going away, then the sockets close). */
     public void shutDown() throws InterruptedException {
         ticker.shutdownNow();
         stop(1000);
+        if (front != null) {
+            front.close();
+        }
+    }
+
+    /**
+     * The public port: answers plain HTTP itself and relays WebSocket upgrades to the protocol server,
+     * one thread per direction per connection (a test has a handful).
+     */
+    private final class FrontDoor implements Runnable {
+        final ServerSocket server = new ServerSocket();
+        final Set<Socket> open = ConcurrentHashMap.newKeySet();
+
+        FrontDoor(int port) throws IOException {
+            server.setReuseAddress(true);
+            server.bind(new InetSocketAddress("127.0.0.1", port));
+            daemon("test-gateway-accept", this).start();
+        }
+
+        @Override
+        public void run() {
+            while (!server.isClosed()) {
+                try {
+                    Socket client = server.accept();
+                    open.add(client);
+                    daemon("test-gateway-conn", () -> handle(client)).start();
+                } catch (IOException e) {
+                    return; // closed
+                }
+            }
+        }
+
+        private void handle(Socket client) {
+            try {
+                byte[] head = readHead(client.getInputStream());
+                String text = new String(head, StandardCharsets.ISO_8859_1);
+                if (text.toLowerCase(Locale.ROOT).contains("upgrade: websocket")) {
+                    Socket backend = new Socket("127.0.0.1", getPort());
+                    open.add(backend);
+                    backend.getOutputStream().write(head);
+                    backend.getOutputStream().flush();
+                    daemon("test-gateway-relay", () -> relay(client, backend)).start();
+                    relay(backend, client);
+                } else {
+                    answerHttp(client, text);
+                }
+            } catch (IOException e) {
+                closeQuietly(client);
+            }
+        }
+
+        private void answerHttp(Socket client, String head) throws IOException {
+            String path = head.split(" ", 3).length > 1 ? head.split(" ", 3)[1] : "/";
+            int status = 200;
+            String type = "text/html; charset=utf-8";
+            String body = "<!doctype html><html><head><title>Gateway Control</title></head><body>"
+                    + "<div id=\"app\"></div></body></html>";
+            if (http == HttpMode.NEWER_WITH_HEALTH_ENDPOINTS && path.startsWith("/healthz")) {
+                type = "application/json; charset=utf-8";
+                body = "{\"ok\":true,\"status\":\"live\"}";
+            } else if (http == HttpMode.NEWER_WITH_HEALTH_ENDPOINTS && path.startsWith("/readyz")) {
+                type = "application/json; charset=utf-8";
+                status = ready ? 200 : 503;
+                body = ready ? "{\"ready\":true}" : "{\"ready\":false,\"reason\":\"channels starting\"}";
+            }
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            String response = "HTTP/1.1 " + status + (status == 200 ? " OK" : " Service Unavailable") + "\r\n"
+                    + "Content-Type: " + type + "\r\nContent-Length: " + bytes.length + "\r\nConnection: close\r\n\r\n";
+            OutputStream out = client.getOutputStream();
+            out.write(response.getBytes(StandardCharsets.ISO_8859_1));
+            out.write(bytes);
+            out.flush();
+            closeQuietly(client);
+        }
+
+        private void relay(Socket from, Socket to) {
+            byte[] buf = new byte[8192];
+            try {
+                InputStream in = from.getInputStream();
+                OutputStream out = to.getOutputStream();
+                int n;
+                while ((n = in.read(buf)) >= 0) {
+                    out.write(buf, 0, n);
+                    out.flush();
+                }
+            } catch (IOException e) {
+                // one side went away: end both
+            } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+            }
+        }
+
+        void close() {
+            closeQuietly(server);
+            open.forEach(FrontDoor::closeQuietly);
+            open.clear();
+        }
+
+        private static byte[] readHead(InputStream in) throws IOException {
+            ByteArrayOutputStream head = new ByteArrayOutputStream();
+            int matched = 0;
+            byte[] end = {'\r', '\n', '\r', '\n'};
+            while (matched < 4) {
+                int b = in.read();
+                if (b < 0 || head.size() > 16 * 1024) {
+                    throw new IOException("no request head");
+                }
+                head.write(b);
+                matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+            }
+            return head.toByteArray();
+        }
+
+        private static void closeQuietly(java.io.Closeable c) {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // already closed
+            }
+        }
+    }
+
+    private static Thread daemon(String name, Runnable body) {
+        Thread t = new Thread(body, name);
+        t.setDaemon(true);
+        return t;
     }
 
     @Override
@@ -218,7 +381,7 @@ public final class TestGateway extends WebSocketServer {
                     params.path("client").path("mode").asText(), params.path("role").asText(),
                     join(params.path("scopes")), device.path("signedAt").asText(),
                     params.path("auth").path("token").asText(""), c.nonce,
-                    params.path("client").path("platform").asText("").toLowerCase(java.util.Locale.ROOT), "");
+                    params.path("client").path("platform").asText("").toLowerCase(Locale.ROOT), "");
             boolean signed = DeviceIdentity.verify(device.path("publicKey").asText(), payload,
                     device.path("signature").asText());
             String expectedId = DeviceIdentity.deviceId(java.util.Base64.getUrlDecoder()
@@ -367,7 +530,7 @@ public final class TestGateway extends WebSocketServer {
         if (version != null) {
             g.serverVersion = version;
         }
-        System.out.println("listening " + g.getPort());
+        System.out.println("listening " + g.port());
         System.out.flush();
         Thread.sleep(Long.MAX_VALUE);
     }

@@ -98,6 +98,8 @@ public final class TestGateway extends WebSocketServer {
         volatile ScheduledFuture<?> ticks;
     }
 
+    /** Node's default listen backlog, which real gateways have. */
+    private static final int BACKLOG = 511;
     private FrontDoor front;
 
     private TestGateway() {
@@ -105,6 +107,9 @@ public final class TestGateway extends WebSocketServer {
         setReuseAddr(true);
         // The client's liveness is what is under test; the library's own pings would mask a silent socket.
         setConnectionLostTimeout(0);
+        // As a real gateway's listener: a burst of reconnects (a wake) must not overflow the default backlog of
+        // 50, or the kernel drops SYNs and the client waits a second for its retransmit.
+        setMaxPendingConnections(BACKLOG);
     }
 
     /** Starts on {@code port} (0 = ephemeral) and waits until it listens. */
@@ -189,7 +194,7 @@ public final class TestGateway extends WebSocketServer {
 
         FrontDoor(int port) throws IOException {
             server.setReuseAddress(true);
-            server.bind(new InetSocketAddress("127.0.0.1", port));
+            server.bind(new InetSocketAddress("127.0.0.1", port), BACKLOG);
             daemon("test-gateway-accept", this).start();
         }
 

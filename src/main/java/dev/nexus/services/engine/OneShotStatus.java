@@ -16,6 +16,7 @@ import dev.nexus.services.connect.GatewayToken;
 import dev.nexus.services.connect.GatewayTokens;
 import dev.nexus.services.credentials.use.EnvironmentResolver;
 import dev.nexus.services.credentials.use.MissingCredentialException;
+import dev.nexus.services.credentials.use.SecretSource;
 import dev.nexus.services.credentials.use.SystemSecrets;
 import dev.nexus.services.health.DisplayStatus;
 import dev.nexus.services.health.Health;
@@ -50,6 +51,15 @@ public final class OneShotStatus {
     }
 
     public static EngineSnapshot probe(NexusPaths paths) throws IOException {
+        Map<String, String> env = System.getenv();
+        return probe(paths, new SystemSecrets(paths, env), env);
+    }
+
+    /**
+     * As {@link #probe(NexusPaths)}, with the secrets and environment gateway probes take their token from.
+     */
+    public static EngineSnapshot probe(NexusPaths paths, SecretSource secrets, Map<String, String> env)
+            throws IOException {
         Clock clock = Clock.systemUTC();
         LoadResult loaded = new CatalogStore(paths, new CatalogCodec(paths)).load();
         Catalog catalog = loaded.catalog();
@@ -59,7 +69,7 @@ public final class OneShotStatus {
             return t;
         });
         try (ProbeFactory factory = new ProbeFactory(timer, paths.run().resolve("probes"), clock)) {
-            Checks probes = new Checks(factory, paths, timer, clock);
+            Checks probes = new Checks(factory, secrets, env, timer, clock);
             ChildLauncher records = new ChildLauncher(paths, (req, err) -> java.io.OutputStream.nullOutputStream(),
                     clock);
             JobResults jobs = new JobResults(paths);
@@ -146,13 +156,13 @@ public final class OneShotStatus {
      * comes from the keychain or the environment like the engine's, read on a daemon thread so that a
      * keychain that does not answer cannot hold status up past the probe's timeout.
      */
-    private record Checks(ProbeFactory factory, NexusPaths paths, ScheduledExecutorService timer, Clock clock) {
+    private record Checks(ProbeFactory factory, SecretSource secrets, Map<String, String> env,
+                          ScheduledExecutorService timer, Clock clock) {
         CompletableFuture<ProbeResult> checkOnce(ProbeCheck check, Duration timeout, long pid) {
             if (!(check instanceof ProbeCheck.Gateway gateway)) {
                 return factory.checkOnce(check, timeout, pid);
             }
-            Map<String, String> env = System.getenv();
-            EnvironmentResolver resolver = new EnvironmentResolver(new SystemSecrets(paths, env));
+            EnvironmentResolver resolver = new EnvironmentResolver(secrets);
             GatewayToken token = GatewayTokens.resolving(gateway.token(), entries -> CompletableFuture.supplyAsync(() -> {
                 try {
                     return resolver.resolve("gateway probe", Map.of(), entries);

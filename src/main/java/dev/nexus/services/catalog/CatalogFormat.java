@@ -28,16 +28,17 @@ final class CatalogFormat {
     static final List<String> PROBE_TIMING_FIELDS = List.of("initialDelay", "period", "timeout",
             "failureThreshold", "successThreshold");
     /** Fields of every probe type together; which of them apply depends on "type". */
-    static final List<String> PROBE_FIELDS = List.of("type", "host", "port", "url", "command", "initialDelay",
-            "period", "timeout", "failureThreshold", "successThreshold");
+    static final List<String> PROBE_FIELDS = List.of("type", "host", "port", "url", "token", "device", "command",
+            "initialDelay", "period", "timeout", "failureThreshold", "successThreshold");
     static final Map<String, Set<String>> PROBE_TYPE_FIELDS = Map.of(
             "process", Set.of(),
             "tcp", Set.of("host", "port"),
             "http", Set.of("url"),
             "websocket", Set.of("url"),
+            "gateway", Set.of("url", "token", "device"),
             "exec", Set.of("command"));
-    static final List<String> PROBE_TYPE_SPECIFIC_FIELDS = List.of("host", "port", "url", "command");
-    static final String PROBE_TYPES = "process, tcp, http, websocket or exec";
+    static final List<String> PROBE_TYPE_SPECIFIC_FIELDS = List.of("host", "port", "url", "token", "device", "command");
+    static final String PROBE_TYPES = "process, tcp, http, websocket, gateway or exec";
     static final List<String> RESTART_FIELDS = List.of("policy", "initialDelay", "multiplier", "maxDelay", "jitter",
             "resetAfter", "crashLoop");
     static final List<String> CRASH_LOOP_FIELDS = List.of("runs", "shorterThan", "within", "maxDelay");

@@ -3,6 +3,7 @@ package dev.nexus.services.catalog;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nexus.services.catalog.CatalogFormat.Role;
+import dev.nexus.services.credentials.CredentialName;
 import dev.nexus.services.support.Durations;
 import dev.nexus.services.support.Json;
 import dev.nexus.services.support.NexusPaths;
@@ -32,6 +33,8 @@ import static dev.nexus.services.catalog.JsonText.child;
  * and then treated as absent, so that checks depending on it stay quiet rather than pile up echoes.
  */
 final class CatalogReader {
+    private static final String CREDENTIAL_PREFIX = "credential:";
+    private static final String ONE_PASSWORD_PREFIX = "op://";
 
     /** Per-service results are kept even when another service is broken: writing merges by them. */
     record Result(Catalog catalog, List<ServiceSpec> servicesByIndex, List<CatalogProblem> errors,
@@ -50,6 +53,8 @@ final class CatalogReader {
     private final JsonText.Locations locations;
     private final List<CatalogProblem> errors = new ArrayList<>();
     private final List<CatalogProblem> warnings = new ArrayList<>();
+    /** The url of the connection being read, for gateway probes that leave theirs out; else null. */
+    private URI serviceUrl;
 
     CatalogReader(NexusPaths paths, String source, JsonText.Locations locations) {
         this.paths = paths;
@@ -168,11 +173,26 @@ final class CatalogReader {
         }
         List<Dependency> dependsOn = dependsOn(o, ptr);
         Integer port = integer(o, "port", ptr, null, 1, 65535);
+        URI url = null;
+        if (value(o, "url") != null) {
+            if (kind == ServiceKind.CONNECTION) {
+                url = url(o, "url", ptr, Set.of("ws", "wss", "http", "https"), "a ws://, wss://, http:// or https://");
+            } else if (kind != null) {
+                error(child(ptr, "url"), "only a connection has a url; this service is a " + kind.id());
+            }
+        } else if (kind == ServiceKind.CONNECTION && Boolean.TRUE.equals(enabled)) {
+            error(child(ptr, "url"), "an enabled connection needs a url, e.g. \"url\": \"wss://collab.example/ws\" "
+                    + "(or set \"enabled\": false)");
+        }
+
+        // A gateway probe in a connection may leave its url out: it then watches the connection's own url.
+        serviceUrl = kind == ServiceKind.CONNECTION ? url : null;
         Probes probes = probes(o, ptr);
         RestartSpec restart = restart(o, ptr);
         Duration stopTimeout = duration(o, "stopTimeout", ptr, ServiceSpec.DEFAULT_STOP_TIMEOUT, true);
         LogSpec log = log(o, ptr, name);
         List<ChildSpec> children = children(o, ptr);
+        serviceUrl = null;
 
         JobSpec job = null;
         if (value(o, "schedule") != null) {
@@ -184,18 +204,6 @@ final class CatalogReader {
         } else if (kind == ServiceKind.JOB) {
             error(child(ptr, "schedule"), "a job needs a schedule, e.g. \"schedule\": {\"every\": \"6h\", "
                     + "\"timeout\": \"2m\"}");
-        }
-
-        URI url = null;
-        if (value(o, "url") != null) {
-            if (kind == ServiceKind.CONNECTION) {
-                url = url(o, "url", ptr, Set.of("ws", "wss", "http", "https"), "a ws://, wss://, http:// or https://");
-            } else if (kind != null) {
-                error(child(ptr, "url"), "only a connection has a url; this service is a " + kind.id());
-            }
-        } else if (kind == ServiceKind.CONNECTION && Boolean.TRUE.equals(enabled)) {
-            error(child(ptr, "url"), "an enabled connection needs a url, e.g. \"url\": \"wss://collab.example/ws\" "
-                    + "(or set \"enabled\": false)");
         }
 
         entries.add(new Entry(index, name, child(ptr, "name"), dependsOn));
@@ -400,6 +408,7 @@ final class CatalogReader {
                 URI url = requiredUrl(o, ptr, Set.of("ws", "wss"), "a ws:// or wss://", "ws://127.0.0.1:18789/");
                 yield url == null ? null : new ProbeCheck.WebSocket(url);
             }
+            case "gateway" -> gateway(o, ptr);
             default -> {
                 if (value(o, "command") == null) {
                     error(child(ptr, "command"), "an exec probe needs a command, e.g. \"command\": "
@@ -421,6 +430,69 @@ final class CatalogReader {
             return null;
         }
         return new ProbeSpec(check, initialDelay, period, timeout, failureThreshold, successThreshold);
+    }
+
+    /** A gateway probe: url (or the connection's own), token reference, device identity. */
+    private ProbeCheck gateway(ObjectNode o, String ptr) {
+        URI url;
+        if (value(o, "url") == null && serviceUrl != null) {
+            String scheme = serviceUrl.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("ws") && !scheme.equals("wss")) {
+                error(child(ptr, "url"), "a gateway probe needs a ws:// or wss:// url, and this connection's url is "
+                        + scheme + "://; give the probe its own \"url\"");
+                url = null;
+            } else {
+                url = serviceUrl;
+            }
+        } else {
+            url = requiredUrl(o, ptr, Set.of("ws", "wss"), "a ws:// or wss://", "ws://127.0.0.1:18789/");
+        }
+        int errorsBefore = errors.size();
+        String token = gatewayToken(o, ptr);
+        Boolean device = bool(o, "device", ptr, false);
+        if (url == null || device == null || errors.size() > errorsBefore) {
+            return null;
+        }
+        return new ProbeCheck.Gateway(url, token, device);
+    }
+
+    /**
+     * The token reference, or null when absent (the default credential). A literal token is refused without
+     * echoing it: services.json is a plain file, and the value may be a real secret.
+     */
+    private String gatewayToken(ObjectNode o, String ptr) {
+        String text = string(o, "token", ptr);
+        if (text == null) {
+            return null;
+        }
+        String fieldPtr = child(ptr, "token");
+        String trimmed = text.trim();
+        if (trimmed.isEmpty()) {
+            error(fieldPtr, "must not be empty; leave \"token\" out to use the credential gateway/token");
+            return null;
+        }
+        if (trimmed.startsWith(CREDENTIAL_PREFIX)) {
+            try {
+                CredentialName.parse(trimmed.substring(CREDENTIAL_PREFIX.length()).trim());
+            } catch (IllegalArgumentException e) {
+                error(fieldPtr, e.getMessage());
+                return null;
+            }
+            return trimmed;
+        }
+        if (trimmed.startsWith(ONE_PASSWORD_PREFIX)) {
+            String[] parts = trimmed.substring(ONE_PASSWORD_PREFIX.length()).split("/", -1);
+            if (parts.length < 3 || java.util.Arrays.stream(parts).anyMatch(String::isBlank)) {
+                error(fieldPtr, "invalid 1Password reference \"" + trimmed
+                        + "\": expected op://vault/item/field (or op://vault/item/section/field)");
+                return null;
+            }
+            return trimmed;
+        }
+        error(fieldPtr, "token must say where the gateway token is kept, such as \"credential:gateway/token\" or "
+                + "\"op://vault/item/field\", not the token itself: services.json is a plain file "
+                + "(store it with \"nexus-services credential set gateway/token\")");
+        return null;
     }
 
     private URI requiredUrl(ObjectNode o, String ptr, Set<String> schemes, String schemeText, String example) {

@@ -144,6 +144,13 @@ final class CatalogWriter {
         } else if (check instanceof ProbeCheck.WebSocket ws) {
             o.field("url", ws.url(), before == null ? NO_PREVIOUS : ((ProbeCheck.WebSocket) before).url(),
                     () -> text(ws.url().toString()));
+        } else if (check instanceof ProbeCheck.Gateway gw) {
+            ProbeCheck.Gateway was = (ProbeCheck.Gateway) before;
+            o.field("url", gw.url(), was == null ? NO_PREVIOUS : was.url(), () -> text(gw.url().toString()));
+            o.field("token", gw.token(), was == null ? NO_PREVIOUS : was.token(),
+                    () -> gw.token() == null ? null : text(gw.token()));
+            o.field("device", gw.device(), was == null ? NO_PREVIOUS : was.device(),
+                    () -> gw.device() ? NODES.booleanNode(true) : null);
         } else if (check instanceof ProbeCheck.Exec exec) {
             o.field("command", exec.command(), before == null ? NO_PREVIOUS : ((ProbeCheck.Exec) before).command(),
                     () -> strings(exec.command()));

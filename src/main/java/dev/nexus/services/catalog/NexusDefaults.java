@@ -22,15 +22,36 @@ public final class NexusDefaults {
     }
 
     private static ServiceSpec gateway(NexusPaths paths) {
-        ProbeCheck ws = new ProbeCheck.WebSocket(URI.create("ws://127.0.0.1:" + GATEWAY_PORT + "/"));
+        URI url = URI.create("ws://127.0.0.1:" + GATEWAY_PORT + "/");
+        // Startup only waits for the socket to open; steady state speaks the gateway's protocol over one
+        // long-lived session (health, channels, tick heartbeat).
+        ProbeCheck ws = new ProbeCheck.WebSocket(url);
+        ProbeCheck session = new ProbeCheck.Gateway(url);
         List<ChildSpec> children = List.of(
                 child("bridge", "Bridge", BRIDGE_PORT),
                 child("browser-control", "Browser control", BROWSER_CONTROL_PORT),
                 child("canvas", "Canvas", CANVAS_PORT));
         return new ServiceSpec("gateway", "Gateway", ServiceKind.DAEMON, true, List.of("nexus", "gateway-daemon"),
                 paths.home(), Map.of(), ManagerKind.AUTO, List.of(), GATEWAY_PORT,
-                new Probes(ProbeSpec.startup(ws), ProbeSpec.liveness(ws), null), RestartSpec.DEFAULT,
+                new Probes(ProbeSpec.startup(ws), ProbeSpec.liveness(session), ProbeSpec.readiness(session)),
+                RestartSpec.DEFAULT,
                 ServiceSpec.DEFAULT_STOP_TIMEOUT, CatalogFormat.defaultLog(paths, "gateway"), children, null, null);
+    }
+
+    /**
+     * The gateway when {@code gateway.mode} is remote: no local process, the same session to a remote
+     * {@code ws://} or {@code wss://} URL, kept up by the engine as a connection.
+     */
+    public static ServiceSpec remoteGateway(NexusPaths paths, URI url) {
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (!scheme.equals("ws") && !scheme.equals("wss")) {
+            throw new IllegalArgumentException("a remote gateway URL is ws:// or wss://, got " + url);
+        }
+        ProbeCheck session = new ProbeCheck.Gateway(url);
+        return new ServiceSpec("gateway", "Gateway", ServiceKind.CONNECTION, true, List.of(), paths.home(), Map.of(),
+                ManagerKind.AUTO, List.of(), null, new Probes(null, ProbeSpec.liveness(session), ProbeSpec.readiness(session)),
+                RestartSpec.DEFAULT, ServiceSpec.DEFAULT_STOP_TIMEOUT, CatalogFormat.defaultLog(paths, "gateway"),
+                List.of(), null, url);
     }
 
     private static ChildSpec child(String name, String displayName, int port) {

@@ -36,6 +36,30 @@ public sealed interface ProbeCheck {
         }
     }
 
+    /**
+     * The gateway's own protocol over one long-lived session: hello, then a {@code health} request per
+     * try (server version, protocol, channels).
+     *
+     * @param token  where the gateway token is kept, as a reference ({@code credential:gateway/token},
+     *               {@code op://vault/item/field}); null for the default: the credential gateway/token,
+     *               else the environment (NEXUS_GATEWAY_TOKEN), else none
+     * @param device sign each connect with this installation's Ed25519 device identity
+     */
+    record Gateway(URI url, String token, boolean device) implements ProbeCheck {
+        public Gateway {
+            java.util.Objects.requireNonNull(url, "url");
+        }
+
+        /** The default token, no device identity. */
+        public Gateway(URI url) {
+            this(url, null, false);
+        }
+
+        public String type() {
+            return "gateway";
+        }
+    }
+
     /** A command exits 0 (healthy), 1 (degraded) or otherwise (failed); JSON stdout becomes detail. */
     record Exec(List<String> command) implements ProbeCheck {
         public Exec {

@@ -4,19 +4,30 @@ import dev.nexus.services.catalog.ProbeCheck;
 import dev.nexus.services.catalog.ProbeSpec;
 import dev.nexus.services.catalog.Probes;
 import dev.nexus.services.catalog.ServiceSpec;
+import dev.nexus.services.connect.Drop;
 import dev.nexus.services.health.DisplayStatus;
 import dev.nexus.services.health.FailureReason;
 import dev.nexus.services.health.Health;
 import dev.nexus.services.health.Lifecycle;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A remote endpoint kept in view (collab, a remote gateway). No local process: "running" means the
- * engine is watching it, health is what its probes say. Without explicit probes, a WebSocket probe
- * on its URL is used.
+ * A remote endpoint kept connected (collab, a remote gateway when {@code gateway.mode} is remote). No
+ * local process: "running" means the engine holds the connection open, health is what its probes say
+ * over it. Without explicit probes a ws:// or wss:// URL is kept open as a plain WebSocket and pinged
+ * (an http(s):// URL is fetched); gateway probes speak the gateway's protocol over one session. Either
+ * way the connection reconnects by itself with backoff; a gateway that refuses our credentials makes
+ * the service FAILED(credentials) until the token changes or the user retries.
  */
 final class ConnectionUnit extends ServiceUnit implements HealthTracker.Events {
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectionUnit.class);
+
     private HealthTracker health;
+    /** True while FAILED because the peer refused the connection (the tracker keeps watching the token). */
+    private boolean rejected;
 
     ConnectionUnit(EngineContext ctx, ServiceSpec spec) {
         super(ctx, spec);
@@ -27,9 +38,12 @@ final class ConnectionUnit extends ServiceUnit implements HealthTracker.Events {
     protected void specChanged() {
         Probes probes = spec.probes();
         if (probes.isEmpty() && spec.url() != null) {
-            probes = new Probes(null, ProbeSpec.liveness(new ProbeCheck.WebSocket(spec.url())), null);
+            String scheme = spec.url().getScheme() == null ? "" : spec.url().getScheme().toLowerCase(Locale.ROOT);
+            ProbeCheck check = scheme.equals("http") || scheme.equals("https")
+                    ? new ProbeCheck.Http(spec.url()) : new ProbeCheck.WebSocket(spec.url());
+            probes = new Probes(null, ProbeSpec.liveness(check), null);
         }
-        health = new HealthTracker(ctx, probes, spec.children(), () -> -1, this);
+        health = new HealthTracker(ctx, spec.name(), probes, spec.children(), () -> -1, this, true);
     }
 
     @Override
@@ -44,7 +58,9 @@ final class ConnectionUnit extends ServiceUnit implements HealthTracker.Events {
             return CompletableFuture.completedFuture(null);
         }
         failure = null;
+        failureDetail = null;
         message = null;
+        rejected = false;
         lifecycle = Lifecycle.RUNNING;
         health.begin(true);
         changed();
@@ -54,6 +70,7 @@ final class ConnectionUnit extends ServiceUnit implements HealthTracker.Events {
     @Override
     CompletableFuture<Void> stop() {
         health.stop();
+        rejected = false;
         markStopped();
         return CompletableFuture.completedFuture(null);
     }
@@ -61,6 +78,11 @@ final class ConnectionUnit extends ServiceUnit implements HealthTracker.Events {
     @Override
     void detach() {
         health.stop();
+    }
+
+    /** Drops and redials the connection now, backoff reset (the wake hook calls this). */
+    void forceReconnect() {
+        health.forceReconnect();
     }
 
     @Override
@@ -106,12 +128,42 @@ final class ConnectionUnit extends ServiceUnit implements HealthTracker.Events {
     }
 
     @Override
+    public void connectionRejected(Drop.Problem problem, String why) {
+        if (lifecycle != Lifecycle.RUNNING) {
+            return;
+        }
+        rejected = true;
+        boolean credentials = problem == Drop.Problem.CREDENTIALS;
+        failureDetail = credentials ? ConnectionRejection.credentialDetail(spec) : null;
+        LOG.warn("{}: the peer refused the connection: {}", spec.name(), why);
+        // The tracker keeps running: it watches for a changed token and reconnects by itself.
+        fail(credentials ? FailureReason.CREDENTIALS : FailureReason.CONFIG, ConnectionRejection.message(spec, problem, why));
+    }
+
+    @Override
+    public void connectionAccepted() {
+        if (!rejected) {
+            return;
+        }
+        rejected = false;
+        lifecycle = Lifecycle.RUNNING;
+        failure = null;
+        failureDetail = null;
+        message = null;
+        LOG.info("{}: connected again", spec.name());
+        changed();
+    }
+
+    @Override
     ServiceSnapshot snapshot() {
         Health h = health();
-        String text = lifecycle == Lifecycle.RUNNING ? health.message() : message;
+        boolean running = lifecycle == Lifecycle.RUNNING;
+        boolean watching = running || rejected;
+        String text = running ? health.message() : message;
         return new ServiceSnapshot(spec.name(), spec.displayName(), spec.kind().id(), "engine", spec.enabled(),
                 lifecycle, h, DisplayStatus.of(lifecycle, h), failure == null ? null : failure.id(),
-                pendingNote(text), null, null, 0, null, null, lifecycle == Lifecycle.RUNNING ? health.latencyMs() : null,
-                null, 0, null, health.children(), null);
+                pendingNote(text), null, null, 0, null, null, running ? health.latencyMs() : null,
+                null, 0, ConnectionRejection.merge(failureDetail, watching ? health.detail() : null),
+                health.children(), null);
     }
 }

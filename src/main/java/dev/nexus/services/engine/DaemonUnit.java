@@ -1,6 +1,7 @@
 package dev.nexus.services.engine;
 
 import dev.nexus.services.catalog.ServiceSpec;
+import dev.nexus.services.connect.Drop;
 import dev.nexus.services.credentials.use.ResolvedEnvironment;
 import dev.nexus.services.health.FailureReason;
 import dev.nexus.services.health.Health;
@@ -63,6 +64,8 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
      * needs is recorded there. Cleared once its liveness passes after the grace, or a new process runs.
      */
     private RecoveryLog wakeLog;
+    /** True while FAILED because the service's own gateway refused our session (the process runs on). */
+    private boolean rejectedByConnection;
 
     DaemonUnit(EngineContext ctx, ServiceSpec spec) {
         super(ctx, spec);
@@ -72,7 +75,7 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
     @Override
     protected void specChanged() {
         policy = new RestartPolicy(spec.restart(), ctx.random());
-        health = new HealthTracker(ctx, spec.probes(), spec.children(), this::pid, this);
+        health = new HealthTracker(ctx, spec.name(), spec.probes(), spec.children(), this::pid, this, false);
     }
 
     private long pid() {
@@ -107,6 +110,11 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
             policy.reset();
         }
         userStop = false;
+        if (byUser && child != null && rejectedByConnection) {
+            // The process is fine; the gateway refused our session. "Retry" means: try that again now.
+            health.retryConnections();
+            return CompletableFuture.completedFuture(null);
+        }
         if (child != null || resolving || lifecycle == Lifecycle.STOPPING) {
             return CompletableFuture.completedFuture(null);
         }
@@ -174,6 +182,7 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
 
     private void attach(ChildProcess process, boolean fresh) {
         child = process;
+        rejectedByConnection = false;
         int gen = ++generation;
         startedAt = process.startedAt();
         nextRestartAt = null;
@@ -200,6 +209,15 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
             return;
         }
         health.stop();
+        if (rejectedByConnection) {
+            // The failure was about the session, not the process: its exit is judged on its own.
+            rejectedByConnection = false;
+            if (lifecycle == Lifecycle.FAILED) {
+                lifecycle = Lifecycle.RUNNING;
+                failure = null;
+                failureDetail = null;
+            }
+        }
         cancelStabilityCheck();
         child = null;
         lastExit = launchError != null ? "failed to start" : exit.describe();
@@ -367,6 +385,9 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
 
     @Override
     public void startupFailed(String why) {
+        if (rejectedByConnection) {
+            return; // already FAILED(credentials) with the gateway's words; waiting for the token, not the clock
+        }
         Duration budget = spec.probes().startup().period().multipliedBy(spec.probes().startup().failureThreshold());
         internalStopReason = "did not start within " + dev.nexus.services.support.Durations.humanize(budget)
                 + " (" + why + ")";
@@ -391,6 +412,43 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
         }
         LOG.warn("{}: {}; restarting", spec.name(), internalStopReason);
         child.stop(spec.stopTimeout());
+    }
+
+    /**
+     * The gateway refused the engine's session (token, pairing, scope; or protocol): FAILED with the
+     * gateway's own words, and no restart: a new process would be refused the same way. The process is
+     * left running; the session waits for the token to change or for the user to retry.
+     */
+    @Override
+    public void connectionRejected(Drop.Problem problem, String why) {
+        if (child == null || (lifecycle != Lifecycle.RUNNING && lifecycle != Lifecycle.STARTING)) {
+            return;
+        }
+        boolean credentials = problem == Drop.Problem.CREDENTIALS;
+        rejectedByConnection = true;
+        failureDetail = credentials ? ConnectionRejection.credentialDetail(spec) : null;
+        LOG.warn("{}: the gateway refused the engine's session: {}", spec.name(), why);
+        fail(credentials ? FailureReason.CREDENTIALS : FailureReason.CONFIG,
+                ConnectionRejection.message(spec, problem, why));
+    }
+
+    @Override
+    public void connectionAccepted() {
+        if (!rejectedByConnection || child == null) {
+            return;
+        }
+        rejectedByConnection = false;
+        lifecycle = Lifecycle.RUNNING;
+        failure = null;
+        failureDetail = null;
+        message = null;
+        LOG.info("{}: the gateway accepted the engine's session again", spec.name());
+        changed();
+    }
+
+    /** Drops and redials every long-lived connection now, backoff reset (the wake hook calls this). */
+    void forceReconnect() {
+        health.forceReconnect();
     }
 
     /** Keeps the restart policy's "healthy for a while resets backoff" rule, without polling. */
@@ -437,7 +495,8 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
                 lifecycle == Lifecycle.FAILED && failure != null ? failure.id() : null, pendingNote(text),
                 c == null ? null : c.pid(), c == null ? null : startedAt, restarts, lastExit, lastExitAt,
                 c == null ? null : health.latencyMs(), nextRestartAt, policy.consecutiveRestarts(),
-                c == null ? (lifecycle == Lifecycle.FAILED ? failureDetail : null) : health.detail(),
+                c == null ? (lifecycle == Lifecycle.FAILED ? failureDetail : null)
+                        : ConnectionRejection.merge(lifecycle == Lifecycle.FAILED ? failureDetail : null, health.detail()),
                 health.children(), null);
     }
 }

@@ -1,16 +1,22 @@
 package dev.nexus.services.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nexus.services.catalog.ChildSpec;
+import dev.nexus.services.catalog.ProbeCheck;
 import dev.nexus.services.catalog.ProbeSpec;
 import dev.nexus.services.catalog.Probes;
+import dev.nexus.services.connect.ConnectionState;
+import dev.nexus.services.connect.Drop;
 import dev.nexus.services.health.DisplayStatus;
 import dev.nexus.services.health.Health;
+import dev.nexus.services.health.Probe;
 import dev.nexus.services.health.ProbeLoop;
 import dev.nexus.services.health.ProbeResult;
 import dev.nexus.services.health.Verdict;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.LongSupplier;
 
 /**
@@ -23,7 +29,14 @@ import java.util.function.LongSupplier;
  * and a liveness failure is held instead of restarting the process; {@link #endGrace} then applies
  * the normal rule to whatever still fails.
  *
- * <p>Called only on the engine loop; probe results hop onto it before they touch any field.
+ * <p>Gateway probes (and, for a connection service, WebSocket probes) ask one long-lived connection
+ * per URL ({@link ServiceConnections}) instead of dialing each period. That connection's state counts
+ * too: not connected means DEGRADED ("reconnecting") until liveness fails past its threshold
+ * (UNHEALTHY), an announced restart is not an outage, and a rejection (credentials, protocol) is told to
+ * the unit, which shows FAILED until the connection is accepted again.
+ *
+ * <p>Called only on the engine loop; probe results and connection changes hop onto it before they
+ * touch any field.
  */
 final class HealthTracker {
 
@@ -37,15 +50,31 @@ final class HealthTracker {
 
         /** Any probe result arrived; the unit publishes a new snapshot if something visible changed. */
         void healthChanged();
+
+        /**
+         * A long-lived connection was refused for a reason only the user can fix (the gateway's own words
+         * in {@code message}); it is not retried until the token changes or the user retries.
+         */
+        void connectionRejected(Drop.Problem problem, String message);
+
+        /** The connection that was refused is accepted again (token fixed, or retried). */
+        void connectionAccepted();
     }
 
     private final EngineContext ctx;
+    private final String service;
     private final Probes probes;
     private final List<ChildSpec> childSpecs;
     private final LongSupplier pid;
     private final Events events;
+    private final boolean keepConnected;
+    /** This epoch's long-lived connections, made by the first probe that needs one; else null. */
+    private ServiceConnections connections;
+    /** True while a connection is rejected and the unit has been told. */
+    private boolean rejected;
 
     private int epoch;
+    private int connectionEpoch;
     private boolean inStartup;
     /** True between {@link #pauseForSleep} and the next {@link #wake}: no probe runs. */
     private boolean paused;
@@ -56,12 +85,19 @@ final class HealthTracker {
     private Tracked readiness;
     private final List<Tracked> children = new ArrayList<>();
 
-    HealthTracker(EngineContext ctx, Probes probes, List<ChildSpec> children, LongSupplier pid, Events events) {
+    /**
+     * @param keepConnected WebSocket probes keep their socket open and ping over it (a connection
+     *                      service), instead of a fresh handshake each period (a daemon's startup check)
+     */
+    HealthTracker(EngineContext ctx, String service, Probes probes, List<ChildSpec> children, LongSupplier pid,
+                  Events events, boolean keepConnected) {
         this.ctx = ctx;
+        this.service = service;
         this.probes = probes;
         this.childSpecs = children;
         this.pid = pid;
         this.events = events;
+        this.keepConnected = keepConnected;
     }
 
     /** Starts probing; with {@code withStartup} the startup probe runs first (a fresh process). */
@@ -100,6 +136,12 @@ final class HealthTracker {
         inStartup = false;
         paused = false;
         graceUntil = null;
+        if (connections != null) {
+            connectionEpoch++;
+            connections.close();
+            connections = null;
+        }
+        rejected = false;
     }
 
     /**
@@ -175,6 +217,28 @@ final class HealthTracker {
         all().forEach(t -> t.loop.runNow());
     }
 
+    /**
+     * Drops every long-lived connection and dials again at once with the backoff reset: after a wake,
+     * a socket that looks open is often dead. Rejected connections stay rejected.
+     */
+    void forceReconnect() {
+        if (connections != null) {
+            connections.forceReconnect();
+        }
+    }
+
+    /** Dials every long-lived connection again now, rejected ones too: the user's retry. */
+    void retryConnections() {
+        if (connections != null) {
+            connections.retry();
+        }
+    }
+
+    /** The states of this epoch's long-lived connections (empty when the service has none). */
+    List<ConnectionState> connectionStates() {
+        return connections == null ? List.of() : connections.states();
+    }
+
     boolean active() {
         return startup != null || liveness != null || readiness != null || !children.isEmpty();
     }
@@ -195,7 +259,9 @@ final class HealthTracker {
     }
 
     private Tracked track(String name, ProbeSpec spec) {
-        Tracked t = new Tracked(name, spec, ctx.probes().create(spec.check(), spec.timeout(), pid));
+        Tracked t = new Tracked(name, spec, probeFor(name, spec));
+        t.viaConnection = spec.check() instanceof ProbeCheck.Gateway
+                || (keepConnected && spec.check() instanceof ProbeCheck.WebSocket);
         startLoop(t);
         return t;
     }
@@ -210,6 +276,46 @@ final class HealthTracker {
                     }
                 });
         t.loop.start();
+    }
+
+    private Probe probeFor(String name, ProbeSpec spec) {
+        if (spec.check() instanceof ProbeCheck.Gateway g) {
+            return connections().gatewayProbe(g, spec.timeout(), name.equals("readiness"));
+        }
+        if (keepConnected && spec.check() instanceof ProbeCheck.WebSocket w) {
+            return connections().webSocketProbe(w.url(), spec.timeout());
+        }
+        return ctx.probes().create(spec.check(), spec.timeout(), pid);
+    }
+
+    private ServiceConnections connections() {
+        if (connections == null) {
+            // Their own epoch: a pause or a wake replaces the probe loops, not the connections.
+            int myEpoch = connectionEpoch;
+            connections = new ServiceConnections(ctx, service, state -> {
+                if (myEpoch == connectionEpoch) {
+                    onConnectionChange(state);
+                }
+            });
+        }
+        return connections;
+    }
+
+    private void onConnectionChange(ConnectionState state) {
+        ConnectionState refused = connectionStates().stream()
+                .filter(s -> s.phase() == ConnectionState.Phase.REJECTED).findFirst().orElse(null);
+        if (refused != null && !rejected) {
+            rejected = true;
+            events.connectionRejected(refused.problem(), refused.message());
+        } else if (refused == null && rejected && state.connected()) {
+            rejected = false;
+            events.connectionAccepted();
+        }
+        if (state.connected()) {
+            // Fresh health (channels, latency) now rather than at the next period.
+            all().stream().filter(t -> t.viaConnection).forEach(t -> t.loop.runNow());
+        }
+        events.healthChanged();
     }
 
     private void onResult(Tracked t, ProbeResult result, Verdict verdict, boolean changed) {
@@ -251,6 +357,9 @@ final class HealthTracker {
         if (liveness != null && liveness.verdict == Verdict.FAILING) {
             return Health.UNHEALTHY;
         }
+        if (firstConnect() != null) {
+            return Health.STARTING;
+        }
         if (degradedBy() != null) {
             return Health.DEGRADED;
         }
@@ -273,8 +382,51 @@ final class HealthTracker {
         return degradedBy();
     }
 
+    /** A connection still on its very first try (nothing has failed yet), or null. */
+    private ConnectionState firstConnect() {
+        for (ConnectionState s : connectionStates()) {
+            if ((s.phase() == ConnectionState.Phase.CONNECTING || s.phase() == ConnectionState.Phase.IDLE)
+                    && s.lastConnectedAt() == null && s.failures() == 0) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** Why a connection makes the service degraded ("reconnecting: …"), or null. */
+    private String connectionTrouble() {
+        for (ConnectionState s : connectionStates()) {
+            switch (s.phase()) {
+                case CONNECTING, WAITING -> {
+                    return (s.lastConnectedAt() == null ? "not connected: " : "reconnecting: ") + s.message();
+                }
+                case REJECTED -> {
+                    return s.message();
+                }
+                default -> {
+                    // connected; restarting on purpose (not an outage); idle or closed with the service
+                }
+            }
+        }
+        return null;
+    }
+
+    /** "gateway restarting (…)" while a connection waits out an announced restart, else null. */
+    private String plannedRestart() {
+        for (ConnectionState s : connectionStates()) {
+            if (s.phase() == ConnectionState.Phase.RESTARTING) {
+                return s.message();
+            }
+        }
+        return null;
+    }
+
     /** Why the service is degraded, or null when it is not. */
     private String degradedBy() {
+        String trouble = connectionTrouble();
+        if (trouble != null) {
+            return trouble;
+        }
         if (readiness != null && readiness.verdict == Verdict.FAILING) {
             return "not ready: " + readiness.last.message();
         }
@@ -303,9 +455,17 @@ final class HealthTracker {
         if (liveness != null && liveness.verdict == Verdict.FAILING) {
             return "liveness failing: " + liveness.last.message();
         }
+        ConnectionState first = firstConnect();
+        if (first != null) {
+            return first.message();
+        }
         String degraded = degradedBy();
         if (degraded != null) {
             return degraded;
+        }
+        String restarting = plannedRestart();
+        if (restarting != null) {
+            return restarting;
         }
         Tracked main = liveness != null ? liveness : readiness;
         return main != null && main.last != null ? main.last.message() : null;
@@ -320,13 +480,36 @@ final class HealthTracker {
         return null;
     }
 
+    /**
+     * The latest probe detail (for a gateway: session, server version, protocol, channels). The session
+     * part is brought up to date from the live connection, which changes between probe periods.
+     */
     JsonNode detail() {
+        // The newest of the two: both may ask the same gateway, and the later answer is the truth now.
+        Tracked newest = null;
         for (Tracked t : new Tracked[] {readiness, liveness}) {
-            if (t != null && t.last != null && t.last.detail() != null) {
-                return t.last.detail();
+            if (t != null && t.last != null && t.last.detail() != null
+                    && (newest == null || t.last.at().isAfter(newest.last.at()))) {
+                newest = t;
             }
         }
-        return null;
+        if (newest == null) {
+            return null;
+        }
+        JsonNode d = newest.last.detail();
+        List<ConnectionState> states = connectionStates();
+        if (newest.viaConnection && d instanceof ObjectNode o && !states.isEmpty()) {
+            ConnectionState now = states.get(0);
+            ObjectNode copy = o.deepCopy();
+            copy.put("session", now.phase().name().toLowerCase(Locale.ROOT));
+            if (now.connected()) {
+                copy.remove(List.of("message", "nextAttemptAt", "failures"));
+            } else {
+                copy.put("message", now.message());
+            }
+            return copy;
+        }
+        return d;
     }
 
     /** Child items, in catalog order: starting before steady state, stopped while the service is down. */
@@ -350,6 +533,28 @@ final class HealthTracker {
                     t == null || t.last == null ? null : t.last.message(),
                     t == null || t.lastSuccess == null ? null : t.lastSuccess.latency().toMillis()));
         }
+        out.addAll(channels());
+        return out;
+    }
+
+    /** The gateway's messaging channels from the last health answer, as child items "channel:<id>". */
+    private List<ServiceSnapshot.ChildSnapshot> channels() {
+        JsonNode d = detail();
+        JsonNode list = d == null ? null : d.get("channels");
+        if (list == null || !list.isArray() || !active()) {
+            return List.of();
+        }
+        List<ServiceSnapshot.ChildSnapshot> out = new ArrayList<>();
+        for (JsonNode ch : list) {
+            String state = ch.path("state").asText("");
+            DisplayStatus status = switch (state) {
+                case "up" -> DisplayStatus.HEALTHY;
+                case "down" -> DisplayStatus.DOWN;
+                default -> DisplayStatus.STOPPED;
+            };
+            out.add(new ServiceSnapshot.ChildSnapshot("channel:" + ch.path("id").asText(),
+                    ch.path("label").asText(ch.path("id").asText()), status, ch.path("detail").asText(null), null));
+        }
         return out;
     }
 
@@ -357,6 +562,8 @@ final class HealthTracker {
         final String name;
         final ProbeSpec spec;
         final dev.nexus.services.health.Probe probe;
+        /** Asks a long-lived connection rather than dialing each period. */
+        boolean viaConnection;
         ProbeLoop loop;
         ProbeResult last;
         ProbeResult lastSuccess;

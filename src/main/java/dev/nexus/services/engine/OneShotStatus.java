@@ -9,6 +9,15 @@ import dev.nexus.services.catalog.ProbeCheck;
 import dev.nexus.services.catalog.ProbeSpec;
 import dev.nexus.services.catalog.ServiceKind;
 import dev.nexus.services.catalog.ServiceSpec;
+import dev.nexus.services.connect.ConnectDefaults;
+import dev.nexus.services.connect.ConnectTimer;
+import dev.nexus.services.connect.GatewayProbe;
+import dev.nexus.services.connect.GatewayToken;
+import dev.nexus.services.connect.GatewayTokens;
+import dev.nexus.services.credentials.use.EnvironmentResolver;
+import dev.nexus.services.credentials.use.MissingCredentialException;
+import dev.nexus.services.credentials.use.SecretSource;
+import dev.nexus.services.credentials.use.SystemSecrets;
 import dev.nexus.services.health.DisplayStatus;
 import dev.nexus.services.health.Health;
 import dev.nexus.services.health.Lifecycle;
@@ -20,6 +29,7 @@ import dev.nexus.services.support.NexusPaths;
 import dev.nexus.services.support.Version;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,8 +37,10 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code status} while no engine runs: what the files and one round of probes can tell, without
@@ -39,6 +51,15 @@ public final class OneShotStatus {
     }
 
     public static EngineSnapshot probe(NexusPaths paths) throws IOException {
+        Map<String, String> env = System.getenv();
+        return probe(paths, new SystemSecrets(paths, env), env);
+    }
+
+    /**
+     * As {@link #probe(NexusPaths)}, with the secrets and environment gateway probes take their token from.
+     */
+    public static EngineSnapshot probe(NexusPaths paths, SecretSource secrets, Map<String, String> env)
+            throws IOException {
         Clock clock = Clock.systemUTC();
         LoadResult loaded = new CatalogStore(paths, new CatalogCodec(paths)).load();
         Catalog catalog = loaded.catalog();
@@ -47,7 +68,8 @@ public final class OneShotStatus {
             t.setDaemon(true);
             return t;
         });
-        try (ProbeFactory probes = new ProbeFactory(timer, paths.run().resolve("probes"), clock)) {
+        try (ProbeFactory factory = new ProbeFactory(timer, paths.run().resolve("probes"), clock)) {
+            Checks probes = new Checks(factory, secrets, env, timer, clock);
             ChildLauncher records = new ChildLauncher(paths, (req, err) -> java.io.OutputStream.nullOutputStream(),
                     clock);
             JobResults jobs = new JobResults(paths);
@@ -76,7 +98,7 @@ public final class OneShotStatus {
     }
 
     private static CompletableFuture<ServiceSnapshot> daemon(ServiceSpec spec, ChildLauncher records,
-                                                             ProbeFactory probes) {
+                                                             Checks probes) {
         OptionalLong pid = records.provenPid(new LaunchRequest(spec.name(), spec.command(),
                 spec.workingDir() == null ? java.nio.file.Path.of(".") : spec.workingDir(), Map.of(), spec.log(),
                 Set.of()));
@@ -117,7 +139,7 @@ public final class OneShotStatus {
                 null, null, null, 0, last.map(ProbeResult::detail).orElse(null), List.of(), job);
     }
 
-    private static CompletableFuture<ServiceSnapshot> connection(ServiceSpec spec, ProbeFactory probes) {
+    private static CompletableFuture<ServiceSnapshot> connection(ServiceSpec spec, Checks probes) {
         ProbeSpec main = mainProbe(spec);
         ProbeCheck check = main != null ? main.check() : spec.url() == null ? null : new ProbeCheck.WebSocket(spec.url());
         if (!spec.enabled() || check == null) {
@@ -127,6 +149,37 @@ public final class OneShotStatus {
         return probes.checkOnce(check, main != null ? main.timeout() : ProbeSpec.liveness(check).timeout(), -1)
                 .thenApply(r -> snapshot(spec, "engine", Lifecycle.RUNNING, healthOf(r), r.message(), null, r,
                         List.of()));
+    }
+
+    /**
+     * One try of any check. Gateway checks open one session (connect, hello, health, close); their token
+     * comes from the keychain or the environment like the engine's, read on a daemon thread so that a
+     * keychain that does not answer cannot hold status up past the probe's timeout.
+     */
+    private record Checks(ProbeFactory factory, SecretSource secrets, Map<String, String> env,
+                          ScheduledExecutorService timer, Clock clock) {
+        CompletableFuture<ProbeResult> checkOnce(ProbeCheck check, Duration timeout, long pid) {
+            if (!(check instanceof ProbeCheck.Gateway gateway)) {
+                return factory.checkOnce(check, timeout, pid);
+            }
+            EnvironmentResolver resolver = new EnvironmentResolver(secrets);
+            GatewayToken token = GatewayTokens.resolving(gateway.token(), entries -> CompletableFuture.supplyAsync(() -> {
+                try {
+                    return resolver.resolve("gateway probe", Map.of(), entries);
+                } catch (MissingCredentialException e) {
+                    throw new CompletionException(e);
+                }
+            }, OneShotStatus::daemonThread).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS), () -> env);
+            return GatewayProbe.once(gateway.url(), token, timeout, ConnectDefaults.http(), ConnectTimer.of(timer), clock)
+                    .exceptionally(e -> ProbeResult.fail(clock.instant(), Duration.ZERO, "gateway check failed: "
+                            + (e.getCause() != null ? e.getCause() : e)));
+        }
+    }
+
+    private static void daemonThread(Runnable task) {
+        Thread t = new Thread(task, "nexus-oneshot-token");
+        t.setDaemon(true);
+        t.start();
     }
 
     private static Health healthOf(ProbeResult r) {

@@ -173,6 +173,8 @@ abstract class ServiceUnit {
             // Queue the publication before any probe starts, so that "waking up" is always published
             // before a fresh result can be: subscribers see the wake even when the first probe passes.
             changed();
+            // A session that looks open after a sleep is often dead: drop and redial it (backoff reset).
+            tracker.forceReconnect();
             tracker.wake(log.graceUntil());
             log.probed(spec.name());
             changed();

@@ -392,7 +392,7 @@ class CatalogValidationTest {
                     }""");
             ParseOutcome outcome = parse(text);
             assertError(outcome, text, "/services/0/probes/startup/type", "\"type\"",
-                    "unknown probe type \"grpc\" (expected process, tcp, http, websocket or exec)");
+                    "unknown probe type \"grpc\" (expected process, tcp, http, websocket, gateway or exec)");
             assertError(outcome, text, "/services/0/probes/readiness/type", "\"readiness\"", "type is required");
         }
 

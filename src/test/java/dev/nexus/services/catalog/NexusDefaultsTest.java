@@ -30,8 +30,10 @@ class NexusDefaultsTest {
         assertEquals(List.of("nexus", "gateway-daemon"), gateway.command());
         assertEquals(18789, gateway.port());
         ProbeCheck ws = new ProbeCheck.WebSocket(URI.create("ws://127.0.0.1:18789/"));
-        assertEquals(ProbeSpec.startup(ws), gateway.probes().startup());
-        assertEquals(ProbeSpec.liveness(ws), gateway.probes().liveness());
+        assertEquals(ProbeSpec.startup(ws), gateway.probes().startup(), "startup only waits for the socket");
+        ProbeCheck session = new ProbeCheck.Gateway(URI.create("ws://127.0.0.1:18789/"), null, false);
+        assertEquals(ProbeSpec.liveness(session), gateway.probes().liveness(), "steady state speaks the protocol");
+        assertEquals(ProbeSpec.readiness(session), gateway.probes().readiness());
         assertEquals(List.of("bridge 18790 Bridge", "browser-control 18791 Browser control", "canvas 18793 Canvas"),
                 gateway.children().stream().map(c -> c.name() + " " + ((ProbeCheck.Tcp) c.probe().check()).port()
                         + " " + c.displayName()).toList());

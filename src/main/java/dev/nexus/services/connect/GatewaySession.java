@@ -162,11 +162,14 @@ public final class GatewaySession implements ReconnectingConnection.Link {
         answer.whenComplete((r, e) -> deadline.cancel());
         send(GatewayProtocol.request(id, method, params)).whenComplete((ws, error) -> {
             if (error != null) {
+                String why = "sending " + method + " failed: " + Failures.describe(error);
                 Pending p = pending.remove(id);
                 if (p != null) {
-                    p.future().completeExceptionally(GatewayRequestException.notConnected(
-                            "sending " + method + " failed: " + Failures.describe(error)));
+                    p.future().completeExceptionally(GatewayRequestException.notConnected(why));
                 }
+                // A socket that cannot send is dead, even when its reading side has not noticed yet (the
+                // JDK's WebSocket may close output on a failed write and never report the peer's close).
+                finish(Drop.lost("connection lost: " + why));
             }
         });
         return answer;

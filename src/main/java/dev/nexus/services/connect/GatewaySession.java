@@ -49,7 +49,6 @@ public final class GatewaySession implements ReconnectingConnection.Link {
      * What every session to one gateway shares.
      *
      * @param connectTimeout from starting until hello-ok (TCP connect, handshake, challenge and connect)
-     * @param device         signs each connect; null to connect without a device identity
      */
     public record Settings(URI url, ClientInfo client, HttpClient http, ConnectTimer timer, Clock clock,
                            Duration connectTimeout) {

@@ -1,14 +1,18 @@
 package dev.nexus.services.connect;
 
 import java.net.http.HttpClient;
+import java.util.ArrayDeque;
 import java.time.Duration;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What connections share by default, so the thread count does not grow with the number of sessions:
@@ -17,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * pool threads time out.
  */
 public final class ConnectDefaults {
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectDefaults.class);
     private static HttpClient http;
     private static ScheduledThreadPoolExecutor timer;
 
@@ -48,7 +53,7 @@ public final class ConnectDefaults {
 
     /** An executor that runs tasks one at a time, in order, on the common pool: for state callbacks. */
     public static Executor serial() {
-        return new SerialExecutor(java.util.concurrent.ForkJoinPool.commonPool());
+        return new SerialExecutor(ForkJoinPool.commonPool());
     }
 
     private static ThreadFactory daemons(String prefix) {
@@ -63,7 +68,7 @@ public final class ConnectDefaults {
     /** Tasks in submission order, one at a time, on a shared pool. */
     static final class SerialExecutor implements Executor {
         private final Executor pool;
-        private final java.util.ArrayDeque<Runnable> queue = new java.util.ArrayDeque<>();
+        private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
         private boolean running;
 
         SerialExecutor(Executor pool) {
@@ -95,7 +100,7 @@ public final class ConnectDefaults {
                 try {
                     next.run();
                 } catch (RuntimeException e) {
-                    org.slf4j.LoggerFactory.getLogger(ConnectDefaults.class).warn("A connection callback failed", e);
+                    LOG.warn("A connection callback failed", e);
                 }
             }
         }

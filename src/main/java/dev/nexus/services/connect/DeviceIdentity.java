@@ -2,6 +2,7 @@ package dev.nexus.services.connect;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nexus.services.credentials.Secret;
 import dev.nexus.services.support.AtomicFiles;
 import dev.nexus.services.support.Json;
 import java.io.IOException;
@@ -24,6 +25,7 @@ import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -165,7 +167,7 @@ public final class DeviceIdentity {
     }
 
     /** The signed {@code device} block of a connect request. */
-    ObjectNode connectBlock(ClientInfo client, java.util.Optional<dev.nexus.services.credentials.Secret> token,
+    ObjectNode connectBlock(ClientInfo client, Optional<Secret> token,
                             String nonce, long signedAtMs) {
         ObjectNode device = Json.MAPPER.createObjectNode();
         device.put("id", id);

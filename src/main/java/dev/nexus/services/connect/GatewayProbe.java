@@ -3,6 +3,7 @@ package dev.nexus.services.connect;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nexus.services.credentials.Secret;
 import dev.nexus.services.health.Probe;
 import dev.nexus.services.health.ProbeResult;
 import dev.nexus.services.support.Json;
@@ -14,6 +15,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -176,7 +178,7 @@ public final class GatewayProbe {
             }
         });
         result.whenComplete((r, e) -> deadline.cancel());
-        CompletableFuture<java.util.Optional<dev.nexus.services.credentials.Secret>> read;
+        CompletableFuture<Optional<Secret>> read;
         try {
             read = token.read();
         } catch (RuntimeException e) {

@@ -1,5 +1,7 @@
 package dev.nexus.services.connect;
 
+import java.time.Duration;
+
 /**
  * A request on the session that did not succeed: the gateway answered with an error ({@link #error()}),
  * gave no answer in time ({@link #timedOut()}), or the session was not (or no longer) connected.
@@ -20,7 +22,7 @@ public final class GatewayRequestException extends Exception {
         return new GatewayRequestException(method + " failed: " + error.describe(), error, false);
     }
 
-    static GatewayRequestException timedOut(String method, java.time.Duration timeout) {
+    static GatewayRequestException timedOut(String method, Duration timeout) {
         return new GatewayRequestException(method + " gave no answer within "
                 + ReconnectingConnection.describe(timeout), null, true);
     }

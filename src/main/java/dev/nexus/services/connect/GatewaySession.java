@@ -49,7 +49,6 @@ public final class GatewaySession implements ReconnectingConnection.Link {
      * What every session to one gateway shares.
      *
      * @param connectTimeout from starting until hello-ok (TCP connect, handshake, challenge and connect)
-     * @param device         signs each connect; null to connect without a device identity
      */
     public record Settings(URI url, ClientInfo client, HttpClient http, ConnectTimer timer, Clock clock,
                            Duration connectTimeout) {
@@ -162,11 +161,14 @@ public final class GatewaySession implements ReconnectingConnection.Link {
         answer.whenComplete((r, e) -> deadline.cancel());
         send(GatewayProtocol.request(id, method, params)).whenComplete((ws, error) -> {
             if (error != null) {
+                String why = "sending " + method + " failed: " + Failures.describe(error);
                 Pending p = pending.remove(id);
                 if (p != null) {
-                    p.future().completeExceptionally(GatewayRequestException.notConnected(
-                            "sending " + method + " failed: " + Failures.describe(error)));
+                    p.future().completeExceptionally(GatewayRequestException.notConnected(why));
                 }
+                // A socket that cannot send is dead, even when its reading side has not noticed yet (the
+                // JDK's WebSocket may close output on a failed write and never report the peer's close).
+                finish(Drop.lost("connection lost: " + why));
             }
         });
         return answer;

@@ -5,6 +5,7 @@ import dev.nexus.services.support.Durations;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -81,7 +82,7 @@ public final class ReconnectingConnection<L extends ReconnectingConnection.Link>
     private int finishedGeneration = -1;
     private L link;
     private ConnectTimer.Scheduled retry;
-    private final List<CompletableFuture<ConnectionState>> waiting = new java.util.ArrayList<>();
+    private final List<CompletableFuture<ConnectionState>> waiting = new ArrayList<>();
 
     /**
      * @param name      for logs, e.g. "gateway ws://127.0.0.1:18789/"

@@ -467,7 +467,8 @@ final class HealthTracker {
         if (restarting != null) {
             return restarting;
         }
-        Tracked main = liveness != null ? liveness : readiness;
+        // Liveness speaks for the service; until it has, the readiness answer does.
+        Tracked main = liveness != null && liveness.last != null ? liveness : readiness;
         return main != null && main.last != null ? main.last.message() : null;
     }
 

@@ -18,7 +18,8 @@ import java.util.List;
  * @param nextRestartAt when a service in BACKOFF or CRASH_LOOP will be started again
  * @param detail        structured detail from a probe or job (exec JSON output), or null; for
  *                      FAILED(credentials) {@code {"credentials": [{"variable", "reference", "credential",
- *                      "problem": "not_set|unreadable|invalid_reference"}]}}, so a client can offer
+ *                      "problem": "not_set|unreadable|invalid_reference|rejected"}]}} ("rejected": the gateway
+ *                      refused the token; the gateway's detail sits beside it), so a client can offer
  *                      "Set credential…" for the right name
  */
 public record ServiceSnapshot(String name, String displayName, String kind, String manager, boolean enabled,

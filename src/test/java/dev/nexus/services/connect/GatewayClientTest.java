@@ -260,8 +260,8 @@ class GatewayClientTest {
         long tookMs = (System.nanoTime() - silencedAt) / 1_000_000;
         await(c, Phase.CONNECTED);
         assertTrue(tookMs >= 150 && tookMs < 2000, "dead after 2 × 100 ms without a tick, took " + tookMs + " ms");
-        assertTrue(seen.stream().anyMatch(s -> s.phase() == Phase.WAITING
-                && s.message().startsWith("no tick from the gateway for")), seen.toString());
+        Await.until(WAIT, "the listener told why", () -> seen.stream().anyMatch(s -> s.phase() == Phase.WAITING
+                && s.message().startsWith("no tick from the gateway for")), () -> seen);
         assertTrue(c.health(Duration.ofSeconds(2)).get(5, TimeUnit.SECONDS).ok(), "the new session answers");
     }
 
@@ -269,6 +269,9 @@ class GatewayClientTest {
     void aPlannedRestartIsShownAsRestartingAndReconnectsQuietly() throws Exception {
         GatewayClient c = start(builder());
         await(c, Phase.CONNECTED);
+        // The listener runs on its own executor: wait until it has been told, too.
+        Await.until(WAIT, "the listener told", () -> !seen.isEmpty() && seen.get(seen.size() - 1).connected(),
+                () -> seen);
         int from = seen.size();
         gateway.announceRestart("config changed", 200L);
         Await.until(WAIT, "a second hello", () -> gateway.hellos.get() == 2, gateway.hellos::get);

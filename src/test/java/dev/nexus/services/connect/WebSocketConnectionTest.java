@@ -119,8 +119,8 @@ class WebSocketConnectionTest {
         assertEquals("no pong within 200 ms; reconnecting", r.message());
         Await.until(GatewayClientTest.WAIT, "a new socket", () -> server.opened.get() == 2, server.opened::get);
         await(Phase.CONNECTED);
-        assertTrue(seen.stream().anyMatch(s -> s.message().startsWith("no pong within 200 ms: the connection was dead")),
-                seen.toString());
+        Await.until(GatewayClientTest.WAIT, "the listener told why", () -> seen.stream()
+                .anyMatch(s -> s.message().startsWith("no pong within 200 ms: the connection was dead")), () -> seen);
     }
 
     @Test

@@ -57,7 +57,7 @@ public final class Bench {
             System.exit(2);
         }
         List<String> figures = args[0].equals("all") ? List.of("status", "idle", "scale", "crash") : List.of(args[0]);
-        if (!List.of("status", "status-flags", "idle", "scale", "crash").containsAll(figures)) {
+        if (!List.of("status", "status-flags", "status-compare", "idle", "scale", "crash").containsAll(figures)) {
             System.err.println("bench: unknown figure " + args[0]);
             usage();
             System.exit(2);
@@ -68,6 +68,7 @@ public final class Bench {
             switch (figure) {
                 case "status" -> StatusBench.run(launcher, o);
                 case "status-flags" -> StatusBench.flags(launcher, o);
+                case "status-compare" -> StatusBench.compare(launcher, o);
                 case "idle" -> EngineBench.idle(launcher, o);
                 case "scale" -> EngineBench.scale(launcher, o);
                 case "crash" -> CrashBench.run(launcher, o);
@@ -83,6 +84,8 @@ public final class Bench {
                                   --runs 50 --warmup 5
                   status-flags  the same with JVM flag variants, interleaved (docs/BENCHMARKS.md)
                                   --rounds 20
+                  status-compare  the same with other builds' launchers, interleaved
+                                  --launchers PATH,PATH... --rounds 20
                   idle          engine CPU and memory with 4 services probed every 5 s
                                   --seconds 60 --settle 30
                   scale         engine CPU, threads and memory with N tcp-probed services (1 s period)

@@ -18,7 +18,7 @@ final class EngineBench {
     }
 
     record Window(int services, Proc.Sample before, Proc.Sample after, long probes, Duration length,
-                  String loadBefore, String loadAfter, String threads, String busiest) {
+                  String loadBefore, String loadAfter, String threads, String busiest, long runtimeNanos) {
         double cpuPercent() {
             return after.cpuPercentSince(before);
         }
@@ -82,13 +82,16 @@ final class EngineBench {
         String loadBefore = Bench.loadAverage();
         long acceptedBefore = listener.accepted();
         Map<Long, String> threadsBefore = Proc.threadTicks(pid);
+        long runtimeBefore = Proc.liveThreadsRuntimeNanos(pid);
         Proc.Sample before = Proc.sample(pid);
         Bench.window(length);
         Proc.Sample after = Proc.sample(pid);
+        long runtimeAfter = Proc.liveThreadsRuntimeNanos(pid);
         Map<Long, String> threadsAfter = Proc.threadTicks(pid);
         long probes = listener.accepted() - acceptedBefore;
         return new Window(services, before, after, probes, Duration.ofNanos(after.atNanos() - before.atNanos()),
-                loadBefore, Bench.loadAverage(), Bench.threadSummary(pid), busiest(threadsBefore, threadsAfter));
+                loadBefore, Bench.loadAverage(), Bench.threadSummary(pid), busiest(threadsBefore, threadsAfter),
+                runtimeAfter - runtimeBefore);
     }
 
     /** The threads that used CPU in the window, busiest first ("nexus-engine 5, VM Thread 2"; ticks). */
@@ -113,6 +116,8 @@ final class EngineBench {
                 + (w.after.cpuTicks() - w.before.cpuTicks()) + " ticks of 1/" + Proc.TICKS_PER_SECOND + " s in "
                 + String.format(Locale.ROOT, "%.1f", w.length.toNanos() / 1e9) + " s; "
                 + (w.after.userTicks() - w.before.userTicks()) + " of them in user space)");
+        line("cross-check     " + pct(100.0 * w.runtimeNanos / w.length.toNanos())
+                + " of one core from the scheduler's exact per-thread run time (live threads only)");
         line("engine RSS      " + mib(w.after.rssKiB()) + " now, " + mib(w.after.hwmKiB()) + " peak (VmHWM)");
         line("engine threads  " + w.after.threads() + ": " + w.threads);
         line("CPU by thread   " + w.busiest + " (ticks in the window; threads that ended meanwhile not shown)");

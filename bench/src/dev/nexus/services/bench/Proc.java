@@ -67,6 +67,24 @@ final class Proc {
         }
     }
 
+    /**
+     * Nanoseconds on a CPU, summed over the live threads (/proc/pid/task/tid/schedstat, the scheduler's
+     * exact count). Threads that ended are missing, so over a window this only complements the ticks.
+     */
+    static long liveThreadsRuntimeNanos(long pid) throws IOException {
+        long sum = 0;
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path t : tasks.toList()) {
+                try {
+                    sum += Long.parseLong(Files.readString(t.resolve("schedstat")).trim().split(" ")[0]);
+                } catch (IOException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return sum;
+    }
+
     /** CPU ticks (utime + stime) of each live thread, by thread name (names repeat: pump threads). */
     static java.util.Map<Long, String> threadTicks(long pid) throws IOException {
         java.util.Map<Long, String> byTid = new java.util.TreeMap<>();

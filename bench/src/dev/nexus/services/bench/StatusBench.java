@@ -39,11 +39,11 @@ final class StatusBench {
                 wall = hyperfine(sandbox, runs, warmup);
                 line("wall (hyperfine -N, " + warmup + " warm-up runs)");
             } else {
-                wall = ownLoop(sandbox, "", runs, warmup).wall;
+                wall = ownLoop(sandbox, runs, warmup).wall;
                 line("wall (no hyperfine here: timed by the harness around each run, " + warmup + " warm-up)");
             }
             line("   " + wall.describe("ms"));
-            Stats rss = ownLoop(sandbox, "", runs, 0).rss;
+            Stats rss = ownLoop(sandbox, runs, 0).rss;
             line("peak RSS of each run (" + TIME + " %M)");
             line("   " + rss.describe("MiB"));
             line("load average    after " + Bench.loadAverage());
@@ -51,52 +51,77 @@ final class StatusBench {
         }
     }
 
+    /** One way of running {@code status --json}: which launcher, with which extra JVM flags. */
+    private record Variant(String label, Path launcher, String javaOpts) {
+    }
+
     /**
      * The same command with JVM flag variants (added after the launcher's own through NEXUS_JAVA_OPTS,
-     * so they override it), run in interleaved rounds so that load from elsewhere hits all alike.
+     * so they override it).
      */
     static void flags(Path launcher, Bench.Options o) throws Exception {
-        int rounds = o.integer("rounds", 20);
         Path jdkArchive = Path.of(System.getProperty("java.home"), "lib", "server", "classes.jsa");
-        Map<String, String> variants = new LinkedHashMap<>();
-        variants.put("as shipped (bin/nexus-services)", "");
-        variants.put("no CDS at all (-Xshare:off)", "-Xshare:off");
-        variants.put("only the JDK's default CDS archive", "-XX:SharedArchiveFile=" + jdkArchive);
-        variants.put("C1 and C2 (-XX:TieredStopAtLevel=4)", "-XX:TieredStopAtLevel=4");
-        variants.put("interpreter only (-Xint)", "-Xint");
-        variants.put("G1 instead of Serial GC", "-XX:-UseSerialGC -XX:+UseG1GC");
-        variants.put("one compiler thread (-XX:CICompilerCount=1)", "-XX:CICompilerCount=1");
-        variants.put("small heap (-Xms8m -Xmx32m)", "-Xms8m -Xmx32m");
-        variants.put("small young gen (-Xmn4m)", "-Xmn4m");
-        variants.put("smaller stacks (-Xss256k)", "-Xss256k");
-        variants.put("COMPAT locale data (-Djava.locale.providers=COMPAT)", "-Djava.locale.providers=COMPAT");
-        Bench.section("status --json: JVM flag variants, " + rounds + " interleaved rounds");
+        Map<String, String> flags = new LinkedHashMap<>();
+        flags.put("as shipped (bin/nexus-services)", "");
+        flags.put("no CDS at all (-Xshare:off)", "-Xshare:off");
+        flags.put("only the JDK's default CDS archive", "-XX:SharedArchiveFile=" + jdkArchive);
+        flags.put("C1 and C2 (-XX:TieredStopAtLevel=4)", "-XX:TieredStopAtLevel=4");
+        flags.put("interpreter only (-Xint)", "-Xint");
+        flags.put("G1 instead of Serial GC", "-XX:-UseSerialGC -XX:+UseG1GC");
+        flags.put("one compiler thread (-XX:CICompilerCount=1)", "-XX:CICompilerCount=1");
+        flags.put("small heap (-Xms8m -Xmx32m)", "-Xms8m -Xmx32m");
+        flags.put("small young gen (-Xmn4m)", "-Xmn4m");
+        flags.put("smaller stacks (-Xss256k)", "-Xss256k");
+        flags.put("COMPAT locale data (-Djava.locale.providers=COMPAT)", "-Djava.locale.providers=COMPAT");
+        List<Variant> variants = new ArrayList<>();
+        flags.forEach((label, opts) -> variants.add(new Variant(label, launcher, opts)));
+        interleaved("JVM flag variants", launcher, variants, o.integer("rounds", 20));
+    }
+
+    /**
+     * The same command from other builds (for example one per step of an optimisation), all against
+     * one engine started by {@code launcher}.
+     */
+    static void compare(Path launcher, Bench.Options o) throws Exception {
+        List<Variant> variants = new ArrayList<>();
+        for (String path : o.text("launchers", launcher.toString()).split(",")) {
+            variants.add(new Variant(path, Path.of(path).toAbsolutePath(), ""));
+        }
+        interleaved("launchers compared", launcher, variants, o.integer("rounds", 20));
+    }
+
+    /** Runs every variant once per round, so that load from elsewhere hits all of them alike. */
+    private static void interleaved(String what, Path launcher, List<Variant> variants, int rounds) throws Exception {
+        Bench.section("status --json: " + what + ", " + rounds + " interleaved rounds");
         try (Listener listener = new Listener();
              Sandbox sandbox = Sandbox.create(launcher, Catalogs.fourDaemons(listener.port()))) {
             sandbox.up();
             sandbox.awaitAll(Sandbox::healthy, Duration.ofSeconds(60));
             check(sandbox);
             line("load average    before " + Bench.loadAverage());
-            Map<String, List<Double>> wall = new LinkedHashMap<>();
-            Map<String, List<Double>> rss = new LinkedHashMap<>();
-            variants.keySet().forEach(k -> {
-                wall.put(k, new ArrayList<>());
-                rss.put(k, new ArrayList<>());
-            });
+            Map<Variant, List<Double>> wall = new LinkedHashMap<>();
+            Map<Variant, List<Double>> rss = new LinkedHashMap<>();
+            for (Variant v : variants) {
+                wall.put(v, new ArrayList<>());
+                rss.put(v, new ArrayList<>());
+            }
             for (int round = -1; round < rounds; round++) { // round -1 warms the page cache, not counted
-                for (Map.Entry<String, String> v : variants.entrySet()) {
-                    Timed t = timedRun(sandbox, v.getValue());
+                for (Variant v : variants) {
+                    Timed t = timedRun(sandbox, v.launcher, v.javaOpts);
                     if (round >= 0) {
-                        wall.get(v.getKey()).add(t.wallMs);
-                        rss.get(v.getKey()).add(t.rssMiB);
+                        wall.get(v).add(t.wallMs);
+                        rss.get(v).add(t.rssMiB);
                     }
                 }
             }
-            line(String.format(Locale.ROOT, "%-52s %9s %9s %10s", "variant", "median ms", "p90 ms", "peak MiB"));
-            for (String k : variants.keySet()) {
-                Stats w = Stats.of(wall.get(k));
-                Stats r = Stats.of(rss.get(k));
-                line(String.format(Locale.ROOT, "%-52s %9.1f %9.1f %10.1f", k, w.median(), w.p90(), r.max()));
+            int width = Math.max(52, variants.stream().mapToInt(v -> v.label.length()).max().orElse(0));
+            line(String.format(Locale.ROOT, "%-" + width + "s %9s %9s %10s", "variant", "median ms", "p90 ms",
+                    "peak MiB"));
+            for (Variant v : variants) {
+                Stats w = Stats.of(wall.get(v));
+                Stats r = Stats.of(rss.get(v));
+                line(String.format(Locale.ROOT, "%-" + width + "s %9.1f %9.1f %10.1f", v.label, w.median(), w.p90(),
+                        r.max()));
             }
             line("load average    after " + Bench.loadAverage());
         }
@@ -135,11 +160,11 @@ final class StatusBench {
     private record Loop(Stats wall, Stats rss) {
     }
 
-    private static Loop ownLoop(Sandbox sandbox, String javaOpts, int runs, int warmup) throws Exception {
+    private static Loop ownLoop(Sandbox sandbox, int runs, int warmup) throws Exception {
         List<Double> wall = new ArrayList<>();
         List<Double> rss = new ArrayList<>();
         for (int i = 0; i < warmup + runs; i++) {
-            Timed t = timedRun(sandbox, javaOpts);
+            Timed t = timedRun(sandbox, sandbox.launcher, "");
             if (i >= warmup) {
                 wall.add(t.wallMs);
                 rss.add(t.rssMiB);
@@ -155,7 +180,7 @@ final class StatusBench {
      * One {@code status --json} under /usr/bin/time (peak RSS); wall is measured here around the whole,
      * so it includes /usr/bin/time's own fork and exec (about a millisecond, the same for every variant).
      */
-    private static Timed timedRun(Sandbox sandbox, String javaOpts) throws Exception {
+    private static Timed timedRun(Sandbox sandbox, Path launcher, String javaOpts) throws Exception {
         Path rssFile = Files.createTempFile("nexus-bench-rss", ".txt");
         try {
             List<String> cmd = new ArrayList<>();
@@ -163,7 +188,7 @@ final class StatusBench {
             if (haveTime) {
                 cmd.addAll(List.of(TIME, "-f", "%M", "-o", rssFile.toString()));
             }
-            cmd.addAll(List.of(sandbox.launcher.toString(), "status", "--json"));
+            cmd.addAll(List.of(launcher.toString(), "status", "--json"));
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.DISCARD);
             pb.environment().putAll(sandbox.environment());

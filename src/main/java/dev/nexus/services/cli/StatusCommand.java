@@ -1,11 +1,14 @@
 package dev.nexus.services.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nexus.services.control.ControlClient;
 import dev.nexus.services.control.EngineNotRunningException;
 import dev.nexus.services.engine.EngineSnapshot;
 import dev.nexus.services.engine.OneShotStatus;
 import dev.nexus.services.engine.ServiceSnapshot;
+import dev.nexus.services.health.DisplayStatus;
 import dev.nexus.services.support.Json;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -43,18 +46,35 @@ final class StatusCommand implements Callable<Integer> {
         if (watch) {
             return watch(out);
         }
+        return once(out, services, json);
+    }
+
+    /**
+     * One look at the services, printed; returns the exit code. Also run by {@link Main} without
+     * picocli for the plain forms. With {@code --json} and a running engine, the engine's own JSON is
+     * printed as it came: decoding it into records only to encode it again cost a fifth of the start-up
+     * budget, and the text is the same (both sides serialise the same records with {@link Json#MAPPER}).
+     */
+    static int once(PrintWriter out, List<String> services, boolean json) throws Exception {
         EngineSnapshot snapshot;
         try (ControlClient client = EngineCalls.connect()) {
-            snapshot = EngineCalls.snapshot(client.call("snapshot", Json.MAPPER.createObjectNode(), EngineCalls.QUICK));
+            JsonNode reply = client.call("snapshot", Json.MAPPER.createObjectNode(), EngineCalls.QUICK);
+            if (json) {
+                JsonNode shown = onlyJson(reply, services);
+                out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(shown));
+                out.flush();
+                return allHealthyJson(shown) ? 0 : Main.EXIT_NOT_HEALTHY;
+            }
+            snapshot = EngineCalls.snapshot(reply);
         } catch (EngineNotRunningException e) {
             snapshot = OneShotStatus.probe(EngineCalls.paths());
         }
         snapshot = only(snapshot, services);
-        print(out, snapshot);
+        print(out, snapshot, json);
         return StatusTable.allHealthy(snapshot.services()) ? 0 : Main.EXIT_NOT_HEALTHY;
     }
 
-    private void print(PrintWriter out, EngineSnapshot snapshot) throws Exception {
+    private static void print(PrintWriter out, EngineSnapshot snapshot, boolean json) throws Exception {
         if (json) {
             out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(snapshot));
         } else {
@@ -68,14 +88,45 @@ final class StatusCommand implements Callable<Integer> {
         if (names.isEmpty()) {
             return snapshot;
         }
-        List<String> known = snapshot.services().stream().map(ServiceSnapshot::name).toList();
+        requireKnown(snapshot.services().stream().map(ServiceSnapshot::name).toList(), names);
+        return new EngineSnapshot(snapshot.version(), snapshot.engine(),
+                snapshot.services().stream().filter(s -> names.contains(s.name())).toList(), snapshot.at());
+    }
+
+    /** {@link #only} for a snapshot still in its JSON form. */
+    static JsonNode onlyJson(JsonNode snapshot, List<String> names) {
+        if (names.isEmpty()) {
+            return snapshot;
+        }
+        List<String> known = new ArrayList<>();
+        snapshot.path("services").forEach(s -> known.add(s.path("name").asText()));
+        requireKnown(known, names);
+        ObjectNode kept = snapshot.deepCopy();
+        ArrayNode list = kept.putArray("services"); // replaces the field where it stands
+        snapshot.path("services").forEach(s -> {
+            if (names.contains(s.path("name").asText())) {
+                list.add(s);
+            }
+        });
+        return kept;
+    }
+
+    private static void requireKnown(List<String> known, List<String> names) {
         List<String> unknown = names.stream().filter(n -> !known.contains(n)).toList();
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("unknown service " + String.join(", ", unknown) + " (known: "
                     + String.join(", ", known) + ")");
         }
-        return new EngineSnapshot(snapshot.version(), snapshot.engine(),
-                snapshot.services().stream().filter(s -> names.contains(s.name())).toList(), snapshot.at());
+    }
+
+    /** {@link StatusTable#allHealthy} for a snapshot still in its JSON form. */
+    static boolean allHealthyJson(JsonNode snapshot) {
+        for (JsonNode s : snapshot.path("services")) {
+            if (s.path("enabled").asBoolean(false) && !DisplayStatus.HEALTHY.name().equals(s.path("status").asText())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private int watch(PrintWriter out) throws Exception {

@@ -18,7 +18,7 @@ import java.util.List;
  */
 public final class DaemonSpawner {
     /** Flags that keep the always-on daemon small (see docs/BENCHMARKS.md for the figures). */
-    public static final List<String> DAEMON_JVM_FLAGS = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx64m",
+    public static final List<String> DAEMON_JVM_FLAGS = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx64m", "-Xmn1m",
             "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:ReservedCodeCacheSize=16m", "-Xss512k",
             "-XX:MaxMetaspaceSize=64m", "-XX:-UsePerfData", "-Xshare:auto");
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(20);

@@ -17,7 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Benchmark (bench/gateway-reconnect, docs/BENCHMARKS-gateway.md): how long from {@code forceReconnect()}
+ * Benchmark (bench/gateway-reconnect, docs/BENCHMARKS.md (gateway section)): how long from {@code forceReconnect()}
  * on N live gateway sessions until every one of them has a new hello-ok. That is the part of "wake signal
  * to all sessions reconnecting" that happens after the wake hook fires.
  *

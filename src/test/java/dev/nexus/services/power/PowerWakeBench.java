@@ -22,7 +22,7 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * The sleep/wake figures of docs/BENCHMARKS-power.md (run it with bench/power-wake): 4 fixture daemons
+ * The sleep/wake figures of docs/BENCHMARKS.md (sleep and wake section) (run it with bench/power-wake): 4 fixture daemons
  * under an engine, the logind source and the clock source on a private system bus with the stand-in
  * logind, and N sleep/wake cycles. Per cycle it measures
  * <ul>

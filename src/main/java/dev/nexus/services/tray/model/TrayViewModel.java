@@ -167,6 +167,11 @@ public final class TrayViewModel {
         if (engine.note() != null && !engine.note().isBlank()) {
             notes.add(0, engine.note());
         }
+        if (engine.wakeGraceUntil() != null && now().isBefore(engine.wakeGraceUntil())) {
+            long seconds = Math.max(1, java.time.Duration.between(now(), engine.wakeGraceUntil()).toSeconds());
+            notes.add(0, "Waking up… every service is being checked; nothing is restarted for another "
+                    + seconds + " s");
+        }
         return notes;
     }
 

@@ -158,6 +158,21 @@ class TrayViewModelTest {
     }
 
     @Test
+    void duringTheGraceAfterAWakeTheFirstNoteSaysWakingUpAndHowLong() {
+        EngineSnapshot.EngineInfo base = Snapshots.engineInfo(List.of(), null);
+        model.applyEngine(new EngineSnapshot.EngineInfo(base.pid(), base.version(), base.startedAt(), true,
+                base.catalogFile(), true, List.of(), null, NOW.minusSeconds(3600), NOW.minusSeconds(5),
+                NOW.plusSeconds(25), null));
+        assertEquals(List.of("Waking up… every service is being checked; nothing is restarted for another 25 s"),
+                model.engineNotes());
+
+        model.applyEngine(new EngineSnapshot.EngineInfo(base.pid(), base.version(), base.startedAt(), true,
+                base.catalogFile(), true, List.of(), null, NOW.minusSeconds(3600), NOW.minusSeconds(40),
+                NOW.minusSeconds(10), null));
+        assertEquals(List.of(), model.engineNotes(), "once the grace is over the note goes");
+    }
+
+    @Test
     void rowsCarryChildrenWithTheirOwnStatus() {
         ServiceSnapshot gateway = Snapshots.withChildren(Snapshots.healthy("gateway"), List.of(
                 new ServiceSnapshot.ChildSnapshot("bridge", "Bridge", dev.nexus.services.health.DisplayStatus.HEALTHY,

@@ -143,7 +143,13 @@ class SleepWakeEndToEndTest {
         }
         assertEquals(new SleepWakeMonitor.Counts(10, 10, 0), scenario.monitor.counts());
         // The lock is re-taken after each wake on the source's own thread: wait for the last one.
-        Await.until("the delay lock re-taken after the last wake", WAIT, () -> scenario.logind.inhibitCalls() >= 11);
+        Await.until("the delay lock re-taken after the last wake", WAIT, () -> {
+            try {
+                return scenario.logind.inhibitCalls() >= 11;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
         assertEquals(11, scenario.logind.inhibitCalls(), "one lock at start, one more after every wake");
     }
 }

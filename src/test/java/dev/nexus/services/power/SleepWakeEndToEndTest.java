@@ -142,14 +142,10 @@ class SleepWakeEndToEndTest {
             assertEquals(1, scenario.processes(name), name);
         }
         assertEquals(new SleepWakeMonitor.Counts(10, 10, 0), scenario.monitor.counts());
-        // The lock is re-taken after each wake on the source's own thread: wait for the last one.
-        Await.until("the delay lock re-taken after the last wake", WAIT, () -> {
-            try {
-                return scenario.logind.inhibitCalls() >= 11;
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        assertEquals(11, scenario.logind.inhibitCalls(), "one lock at start, one more after every wake");
+        // What must hold after back-to-back cycles: the engine is protected again (it holds a delay lock
+        // after the last wake). Exact counts are LogindSleepSourceTest's business: here a sleep can follow
+        // a wake before the re-take, which then serves that sleep.
+        Await.until("the delay lock held again after the last wake", WAIT,
+                () -> scenario.logindSource.holdsDelayLock());
     }
 }

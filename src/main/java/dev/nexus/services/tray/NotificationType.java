@@ -6,6 +6,7 @@ public enum NotificationType {
     RECOVERED("A service recovered"),
     CRASH_LOOP("A service is in a crash loop"),
     CREDENTIAL_NEEDED("A service needs a credential"),
+    WAKE_RESTART("A service had to be restarted after sleep"),
     SKILL_UPDATES("Skill updates are available");
 
     private final String label;

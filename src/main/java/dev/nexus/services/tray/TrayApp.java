@@ -62,6 +62,7 @@ public final class TrayApp extends Application {
             EngineLink[] linkRef = new EngineLink[1];
             this.model = new TrayViewModel(clock, (op, args) -> linkRef[0].call(op, args), gate);
             model.addTransitionListener((before, after) -> policy.observe(before, after, clock.instant()));
+            model.addRecoveryListener((before, after) -> policy.observeRecovery(before, after, clock.instant()));
             this.link = EngineLink.standard(paths, EngineListener.on(gate, new ModelFeed(model, policy)));
             linkRef[0] = link;
             link.start();

@@ -1,6 +1,7 @@
 package dev.nexus.services.tray.model;
 
 import dev.nexus.services.engine.ServiceSnapshot;
+import dev.nexus.services.engine.WakeRecovery;
 import dev.nexus.services.health.DisplayStatus;
 import dev.nexus.services.health.FailureReason;
 import dev.nexus.services.health.Lifecycle;
@@ -11,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +25,7 @@ import java.util.function.Supplier;
  * Decides which service changes deserve a notification, and merges the ones that come together.
  *
  * <p>Meaningful: a service goes down, recovers after having been down, enters a crash loop, waits for a
- * credential, or a job finds skill updates. Each problem is told once per episode: a daemon cycling
+ * credential, has to be restarted after a wake from sleep, or a job finds skill updates. Each problem is told once per episode: a daemon cycling
  * through backoff and restarts gives one "down", not one per attempt; the episode ends when it is healthy
  * again ("recovered") or stopped by the user (silently).
  *
@@ -44,6 +46,8 @@ public final class NotificationPolicy {
 
     private final Supplier<TrayPreferences> preferences;
     private final Map<String, Episode> episodes = new HashMap<>();
+    /** Recoveries name services by id; notices use the names people see. */
+    private final Map<String, String> displayNames = new HashMap<>();
     private final List<Transition> held = new ArrayList<>();
     private Instant firstHeldAt;
     private Instant lastHeldAt;
@@ -55,6 +59,7 @@ public final class NotificationPolicy {
 
     /** Feeds one change; {@code before} is null the first time the tray sees the service (never told). */
     public void observe(ServiceSnapshot before, ServiceSnapshot after, Instant now) {
+        displayNames.put(after.name(), after.displayName());
         Episode open = episodes.getOrDefault(after.name(), Episode.NONE);
         Episode next = open;
         List<Transition> found = new ArrayList<>(2);
@@ -98,9 +103,32 @@ public final class NotificationPolicy {
         }
     }
 
+    /**
+     * Feeds what the engine did after a wake: each daemon it had to restart (new since {@code before}, the
+     * previous state of the same or an earlier recovery) is told, merged with whatever else the wake changed.
+     */
+    public void observeRecovery(WakeRecovery before, WakeRecovery after, Instant now) {
+        if (!preferences.get().notifies(NotificationType.WAKE_RESTART)) {
+            return;
+        }
+        boolean sameWake = before != null && Objects.equals(before.wokeAt(), after.wokeAt());
+        Set<String> known = new HashSet<>();
+        if (sameWake) {
+            before.restarted().forEach(r -> known.add(r.service()));
+        }
+        for (WakeRecovery.Restart restart : after.restarted()) {
+            if (known.add(restart.service())) {
+                String detail = restart.detail() == null ? restart.reason() : restart.reason() + ": " + restart.detail();
+                hold(new Transition(restart.service(), displayNames.getOrDefault(restart.service(), restart.service()),
+                        NotificationType.WAKE_RESTART, detail), now);
+            }
+        }
+    }
+
     /** Forgets a service that left the catalog. */
     public void forget(String service) {
         episodes.remove(service);
+        displayNames.remove(service);
     }
 
     /** When {@link #poll} should next be called, if anything is held. */
@@ -161,13 +189,20 @@ public final class NotificationPolicy {
             }
             boolean wentDown = list.stream().anyMatch(t -> t.type() != NotificationType.RECOVERED
                     && t.type() != NotificationType.SKILL_UPDATES);
+            Optional<Transition> wakeRestart = list.stream()
+                    .filter(t -> t.type() == NotificationType.WAKE_RESTART).findFirst();
             String name = last.displayName();
             String title;
             String text;
             switch (last.type()) {
                 case RECOVERED -> {
-                    title = wentDown ? name + " went down and recovered" : name + " recovered";
+                    title = wakeRestart.isPresent() ? name + " was restarted after sleep"
+                            : wentDown ? name + " went down and recovered" : name + " recovered";
                     text = "It is healthy again.";
+                }
+                case WAKE_RESTART -> {
+                    title = name + " was restarted after sleep";
+                    text = "It did not come back by itself after the wake (" + last.detail() + ").";
                 }
                 case DOWN -> {
                     title = name + " is down";

@@ -3,6 +3,7 @@ package dev.nexus.services.tray.model;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nexus.services.engine.EngineSnapshot;
 import dev.nexus.services.engine.ServiceSnapshot;
+import dev.nexus.services.engine.WakeRecovery;
 import dev.nexus.services.support.Json;
 import dev.nexus.services.tray.EngineCommands;
 import java.time.Clock;
@@ -37,6 +38,11 @@ public final class TrayViewModel {
         void changed(ServiceSnapshot before, ServiceSnapshot after);
     }
 
+    /** Sees each new or grown recovery after a wake (before is null when the engine had none yet). */
+    public interface RecoveryListener {
+        void changed(WakeRecovery before, WakeRecovery after);
+    }
+
     /** An error from the engine, for people: "Could not stop cloud: …". */
     public record EngineError(long id, String text, Instant at) {
     }
@@ -49,6 +55,7 @@ public final class TrayViewModel {
     private final List<EngineError> errors = new ArrayList<>();
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final List<TransitionListener> transitionListeners = new CopyOnWriteArrayList<>();
+    private final List<RecoveryListener> recoveryListeners = new CopyOnWriteArrayList<>();
     private EngineSnapshot.EngineInfo engine;
     private LinkStatus link = LinkStatus.CONNECTING;
     private long errorIds;
@@ -71,11 +78,15 @@ public final class TrayViewModel {
         transitionListeners.add(listener);
     }
 
+    public void addRecoveryListener(RecoveryListener listener) {
+        recoveryListeners.add(listener);
+    }
+
     // ---- engine → model -------------------------------------------------------------------------
 
     /** A whole picture (on connect and reconnect); services gone from it are dropped. */
     public void applySnapshot(EngineSnapshot snapshot) {
-        engine = snapshot.engine();
+        setEngine(snapshot.engine());
         Map<String, ServiceSnapshot> before = new LinkedHashMap<>(services);
         services.clear();
         for (ServiceSnapshot s : snapshot.services()) {
@@ -104,8 +115,19 @@ public final class TrayViewModel {
     }
 
     public void applyEngine(EngineSnapshot.EngineInfo info) {
-        engine = info;
+        setEngine(info);
         changed();
+    }
+
+    private void setEngine(EngineSnapshot.EngineInfo info) {
+        boolean seenBefore = engine != null;
+        WakeRecovery before = seenBefore ? engine.lastRecovery() : null;
+        WakeRecovery after = info == null ? null : info.lastRecovery();
+        engine = info;
+        // The first picture of the engine may carry an old recovery: that is history, not news.
+        if (seenBefore && after != null && !after.equals(before)) {
+            recoveryListeners.forEach(l -> l.changed(before, after));
+        }
     }
 
     public void applyLink(LinkStatus status) {

@@ -197,4 +197,58 @@ class NotificationPolicyTest {
         policy.observe(healthy, TraySummaryTest.withEnabled(Snapshots.unhealthy("collab", "x"), false), at(10));
         assertTrue(policy.deadline().isEmpty());
     }
+
+    private static dev.nexus.services.engine.WakeRecovery recovery(Instant wokeAt, String... restarted) {
+        List<dev.nexus.services.engine.WakeRecovery.Restart> list = java.util.Arrays.stream(restarted)
+                .map(n -> new dev.nexus.services.engine.WakeRecovery.Restart(n, "liveness failed after grace",
+                        "connection refused", wokeAt.plusSeconds(31)))
+                .toList();
+        return new dev.nexus.services.engine.WakeRecovery(wokeAt.minusSeconds(600), wokeAt, "logind",
+                wokeAt.plusSeconds(30), !list.isEmpty(), List.of("gateway", "cloud"), List.of("gateway"), List.of(),
+                list, "summary");
+    }
+
+    @Test
+    void aRestartAfterWakeIsToldOnceMergedWithTheServicesOwnDownAndRecovery() {
+        policy.observe(null, Snapshots.healthy("cloud"), at(0));
+        Instant woke = at(1_000);
+        policy.observeRecovery(null, recovery(woke), at(1_000));
+        assertTrue(policy.deadline().isEmpty(), "a wake that restarted nothing tells nothing");
+
+        policy.observe(Snapshots.healthy("cloud"), Snapshots.unhealthy("cloud", "connection refused"), at(31_000));
+        policy.observeRecovery(recovery(woke), recovery(woke, "cloud"), at(31_100));
+        // The engine repeats the same recovery in later snapshots: not news.
+        policy.observeRecovery(recovery(woke, "cloud"), recovery(woke, "cloud"), at(31_200));
+        policy.observe(Snapshots.unhealthy("cloud", "x"), Snapshots.healthy("cloud"), at(32_000));
+
+        Notice n = policy.poll(at(34_000)).orElseThrow();
+        assertEquals("Nexus: Cloud was restarted after sleep", n.title());
+        assertEquals("It is healthy again.", n.text());
+        assertTrue(n.types().contains(NotificationType.WAKE_RESTART));
+        assertTrue(policy.poll(at(60_000)).isEmpty(), "exactly one notification");
+    }
+
+    @Test
+    void restartsOfSeveralServicesAfterOneWakeAreOneNotice() {
+        policy.observe(null, Snapshots.healthy("cloud"), at(0));
+        policy.observe(null, Snapshots.healthy("gateway"), at(0));
+        Instant woke = at(1_000);
+        policy.observeRecovery(null, recovery(woke, "cloud"), at(31_000));
+        policy.observeRecovery(recovery(woke, "cloud"), recovery(woke, "cloud", "gateway"), at(31_500));
+        Notice n = policy.poll(at(40_000)).orElseThrow();
+        assertEquals("Nexus: 2 services changed", n.title());
+        assertEquals("Cloud was restarted after sleep · Gateway was restarted after sleep", n.text());
+        assertFalse(n.warning());
+
+        // The next wake restarting cloud again is news again.
+        policy.observeRecovery(recovery(woke, "cloud", "gateway"), recovery(at(100_000), "cloud"), at(131_000));
+        assertEquals("Nexus: Cloud was restarted after sleep", policy.poll(at(140_000)).orElseThrow().title());
+    }
+
+    @Test
+    void wakeRestartNoticesCanBeTurnedOff() {
+        prefs = prefs.withNotification(NotificationType.WAKE_RESTART, false);
+        policy.observeRecovery(null, recovery(at(0), "cloud"), at(31_000));
+        assertTrue(policy.deadline().isEmpty());
+    }
 }

@@ -173,6 +173,23 @@ class TrayViewModelTest {
     }
 
     @Test
+    void recoveryListenersHearOfNewRecoveriesButNotOfTheOneInTheFirstPicture() {
+        List<String> heard = new java.util.ArrayList<>();
+        model.addRecoveryListener((before, after) -> heard.add((before == null ? "-" : before.summary()) + " > "
+                + after.summary()));
+        EngineSnapshot.EngineInfo base = Snapshots.engineInfo(List.of(), null);
+        java.util.function.Function<String, EngineSnapshot.EngineInfo> withRecovery = summary ->
+                new EngineSnapshot.EngineInfo(base.pid(), base.version(), base.startedAt(), true, base.catalogFile(),
+                        true, List.of(), null, NOW.minusSeconds(700), NOW.minusSeconds(100), null,
+                        new dev.nexus.services.engine.WakeRecovery(NOW.minusSeconds(700), NOW.minusSeconds(100),
+                                "logind", NOW.minusSeconds(70), true, List.of(), List.of(), List.of(), List.of(), summary));
+        model.applyEngine(withRecovery.apply("old"));
+        model.applyEngine(withRecovery.apply("old"));
+        model.applyEngine(withRecovery.apply("1 restarted"));
+        assertEquals(List.of("old > 1 restarted"), heard);
+    }
+
+    @Test
     void rowsCarryChildrenWithTheirOwnStatus() {
         ServiceSnapshot gateway = Snapshots.withChildren(Snapshots.healthy("gateway"), List.of(
                 new ServiceSnapshot.ChildSnapshot("bridge", "Bridge", dev.nexus.services.health.DisplayStatus.HEALTHY,

@@ -18,10 +18,11 @@ public final class NexusDefaults {
     }
 
     public static Catalog catalog(NexusPaths paths) {
-        return new Catalog(Catalog.CURRENT_VERSION, List.of(gateway(paths), cloud(paths), hub(paths), collab(paths)));
+        return new Catalog(Catalog.CURRENT_VERSION, List.of(localGateway(paths), cloud(paths), hub(paths), collab(paths)));
     }
 
-    private static ServiceSpec gateway(NexusPaths paths) {
+    /** The gateway as Nexus ships it: a local daemon on 18789 ({@code gateway.mode} local). */
+    public static ServiceSpec localGateway(NexusPaths paths) {
         URI url = URI.create("ws://127.0.0.1:" + GATEWAY_PORT + "/");
         // Startup only waits for the socket to open; steady state speaks the gateway's protocol over one
         // long-lived session (health, channels, tick heartbeat).

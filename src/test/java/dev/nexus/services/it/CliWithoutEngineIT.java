@@ -73,6 +73,24 @@ class CliWithoutEngineIT {
     }
 
     @Test
+    void gatewayModeSwitchesToRemoteAndBackAndABadUrlChangesNothing() throws Exception {
+        cli.expect(0, "gateway", "remote", "wss://gw.example.com/");
+        Cli.Result shown = cli.expect(0, "gateway");
+        assertEquals("gateway.mode: remote (wss://gw.example.com/)", shown.out().strip(), shown.toString());
+        String remote = java.nio.file.Files.readString(root.catalogFile());
+        assertTrue(remote.contains("connection") && remote.contains("wss://gw.example.com/"), remote);
+
+        Cli.Result bad = cli.expect(3, "gateway", "remote", "https://gw.example.com/");
+        assertTrue(bad.err().contains("starts with ws:// or wss://"), bad.toString());
+        assertEquals(remote, java.nio.file.Files.readString(root.catalogFile()), "a refused change writes nothing");
+
+        Cli.Result local = cli.expect(0, "gateway", "local");
+        assertTrue(local.out().startsWith("gateway.mode: local (port 18789) (saved to "), local.toString());
+        assertTrue(local.out().contains("the new mode applies when it starts"), local.toString());
+        assertEquals("gateway.mode: local (port 18789) (unchanged)", cli.expect(0, "gateway", "local").out().strip());
+    }
+
+    @Test
     void anUnknownCommandIsAUsageError() {
         Cli.Result r = cli.expect(2, "frobnicate");
         assertTrue(r.err().contains("'frobnicate'"), "the message names what was not understood: " + r);

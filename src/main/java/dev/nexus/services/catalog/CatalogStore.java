@@ -47,6 +47,10 @@ public final class CatalogStore {
         return paths.catalogFile();
     }
 
+    public NexusPaths paths() {
+        return paths;
+    }
+
     /**
      * Reads the catalog file. A missing file is created with the Nexus defaults. A bad or unreadable file
      * is not touched: the result carries its problems and falls back to the last good catalog (or, when

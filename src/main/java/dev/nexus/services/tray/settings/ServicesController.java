@@ -13,10 +13,12 @@ import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
+import javafx.scene.control.RadioButton;
 import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
+import javafx.scene.control.ToggleGroup;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
@@ -31,6 +33,11 @@ public final class ServicesController {
     @FXML Label intro;
     @FXML VBox problemsBox;
     @FXML Label problemsText;
+    @FXML HBox gatewayBox;
+    @FXML RadioButton gatewayLocal;
+    @FXML RadioButton gatewayRemote;
+    @FXML TextField gatewayUrl;
+    @FXML Label gatewayUrlError;
     @FXML TableView<ServiceRow> table;
     @FXML TableColumn<ServiceRow, ServiceRow> serviceColumn;
     @FXML TableColumn<ServiceRow, ServiceRow> enabledColumn;
@@ -60,6 +67,7 @@ public final class ServicesController {
         engineNote.visibleProperty().bind(model.engineNoteProperty().isNotEmpty());
         engineNote.managedProperty().bind(engineNote.visibleProperty());
 
+        bindGatewayMode(model.gatewayMode());
         table.setItems(model.rows());
         table.setPlaceholder(new Label("No services"));
         model.fileOkProperty().addListener((obs, was, ok) -> table.setPlaceholder(new Label(ok ? "No services"
@@ -81,6 +89,27 @@ public final class ServicesController {
                 .or(model.fileOkProperty().not()));
         saveButton.setOnAction(e -> model.save());
         StatusView.bind(status, model.statusProperty());
+    }
+
+    private void bindGatewayMode(GatewayModeEditor gateway) {
+        ToggleGroup modes = new ToggleGroup();
+        gatewayLocal.setToggleGroup(modes);
+        gatewayRemote.setToggleGroup(modes);
+        gatewayRemote.selectedProperty().bindBidirectional(gateway.remoteProperty());
+        gatewayLocal.setSelected(!gateway.remoteProperty().get());
+        gateway.remoteProperty().addListener((obs, was, remote) -> gatewayLocal.setSelected(!remote));
+        gatewayLocal.setTooltip(new Tooltip("gateway.mode local: the engine runs the gateway here and supervises it"));
+        gatewayRemote.setTooltip(new Tooltip("gateway.mode remote: no local gateway; the engine keeps a session to "
+                + "the gateway at this URL"));
+        gatewayUrl.textProperty().bindBidirectional(gateway.urlProperty());
+        gatewayUrl.disableProperty().bind(gateway.remoteProperty().not());
+        gatewayBox.visibleProperty().bind(gateway.availableProperty().and(model.fileOkProperty()));
+        gatewayBox.managedProperty().bind(gatewayBox.visibleProperty());
+        gatewayBox.disableProperty().bind(model.busyProperty());
+        gatewayUrlError.textProperty().bind(gateway.urlErrorProperty());
+        gatewayUrlError.visibleProperty().bind(gateway.urlErrorProperty().isNotNull()
+                .and(gatewayUrl.textProperty().isNotEmpty()));
+        gatewayUrlError.managedProperty().bind(gatewayUrlError.visibleProperty());
     }
 
     private Bound serviceCell(ServiceRow row) {

@@ -80,6 +80,7 @@ public final class ServicesViewModel {
     private final ReadOnlyObjectWrapper<StatusMessage> status = new ReadOnlyObjectWrapper<>(this, "status",
             StatusMessage.NONE);
     private final ChangeListener<Boolean> rowChanged = (obs, was, now) -> updateDirty();
+    private final GatewayModeEditor gatewayMode = new GatewayModeEditor();
 
     /** The catalog the rows came from, and the file's bytes then: a save refuses if the file changed since. */
     private Catalog catalog;
@@ -90,6 +91,7 @@ public final class ServicesViewModel {
         this.commands = Objects.requireNonNull(commands, "commands");
         this.background = Objects.requireNonNull(background, "background");
         this.ui = Objects.requireNonNull(ui, "ui");
+        gatewayMode.changedProperty().addListener(rowChanged);
     }
 
     /** Reads services.json (creating it with the defaults when missing) and asks the engine what is wanted up. */
@@ -135,6 +137,7 @@ public final class ServicesViewModel {
                 next.add(row);
             }
             rows.setAll(next);
+            gatewayMode.load(catalog);
             status.set(result.createdDefaults()
                     ? StatusMessage.success(result.file().getFileName() + " did not exist; it was created with the Nexus defaults.")
                     : StatusMessage.NONE);
@@ -166,9 +169,15 @@ public final class ServicesViewModel {
             status.set(StatusMessage.error("Not saved. " + String.join("\n", invalid)));
             return CompletableFuture.completedFuture(false);
         }
+        if (gatewayMode.urlErrorProperty().get() != null) {
+            status.set(StatusMessage.error("Not saved. Remote gateway: " + gatewayMode.urlErrorProperty().get()));
+            return CompletableFuture.completedFuture(false);
+        }
         List<ServiceRow> snapshotRows = List.copyOf(rows);
         List<ServiceSpec> edited = snapshotRows.stream().map(ServiceRow::edited).toList();
-        Catalog next = new Catalog(catalog.version(), edited);
+        boolean gatewaySwitched = gatewayMode.changedProperty().get();
+        // A switched gateway is a different kind of service: its row's other edits do not carry over.
+        Catalog next = gatewayMode.applyTo(new Catalog(catalog.version(), edited), store.paths());
         List<String> toStart = snapshotRows.stream().filter(r -> r.autostartChanged() && r.autostartProperty().get())
                 .map(ServiceRow::name).toList();
         List<String> toStop = snapshotRows.stream().filter(r -> r.autostartChanged() && !r.autostartProperty().get())
@@ -200,6 +209,9 @@ public final class ServicesViewModel {
                             snapshotRows.stream().filter(r -> outcome.applied().contains(r.name()))
                                     .forEach(ServiceRow::markAutostartApplied);
                             updateDirty();
+                            if (gatewaySwitched) {
+                                reloadRowsKeeping(outcome.message());
+                            }
                             return true;
                         }, ui))
                 .exceptionallyAsync(e -> {
@@ -207,6 +219,11 @@ public final class ServicesViewModel {
                     status.set(StatusMessage.error("Saving failed: " + describe(e)));
                     return false;
                 }, ui);
+    }
+
+    /** Re-reads the file after the gateway changed kind (its row changes shape), keeping the save's message. */
+    private void reloadRowsKeeping(StatusMessage message) {
+        load().thenRunAsync(() -> status.set(message), ui);
     }
 
     private Written write(Catalog next, byte[] expected) {
@@ -387,7 +404,11 @@ public final class ServicesViewModel {
     }
 
     private void updateDirty() {
-        dirty.set(rows.stream().anyMatch(r -> r.changedProperty().get()));
+        dirty.set(gatewayMode.changedProperty().get() || rows.stream().anyMatch(r -> r.changedProperty().get()));
+    }
+
+    public GatewayModeEditor gatewayMode() {
+        return gatewayMode;
     }
 
     public ObservableList<ServiceRow> rows() {

@@ -338,4 +338,35 @@ class ServicesViewModelTest {
         }
         return n;
     }
+
+    @Test
+    void switchingTheGatewayToRemoteSavesAConnectionAndReloadsTheRows() {
+        RecordingEngineCommands engine = runningEngine();
+        ServicesViewModel model = model(engine);
+        GatewayModeEditor gateway = model.gatewayMode();
+        assertTrue(gateway.availableProperty().get());
+        assertFalse(gateway.remoteProperty().get());
+
+        gateway.remoteProperty().set(true);
+        assertTrue(model.dirtyProperty().get());
+        assertEquals("a remote gateway needs its URL, e.g. wss://gateway.example.com/", gateway.urlErrorProperty().get());
+        assertFalse(model.save().join(), "no URL, nothing saved");
+        assertEquals(dev.nexus.services.catalog.ServiceKind.DAEMON, reread().catalog().find("gateway").orElseThrow().kind());
+
+        gateway.urlProperty().set("wss://gw.example.com/");
+        assertEquals(null, gateway.urlErrorProperty().get());
+        assertTrue(model.save().join());
+        dev.nexus.services.catalog.ServiceSpec saved = reread().catalog().find("gateway").orElseThrow();
+        assertEquals(dev.nexus.services.catalog.ServiceKind.CONNECTION, saved.kind());
+        assertEquals(java.net.URI.create("wss://gw.example.com/"), saved.url());
+        assertTrue(engine.ops().contains("reload"));
+        // Re-read: the gateway row is now a connection, and nothing is left to save.
+        assertFalse(row(model, "gateway").managerApplies());
+        assertTrue(gateway.remoteProperty().get());
+        assertFalse(model.dirtyProperty().get());
+
+        gateway.remoteProperty().set(false);
+        assertTrue(model.save().join());
+        assertEquals(dev.nexus.services.catalog.ServiceKind.DAEMON, reread().catalog().find("gateway").orElseThrow().kind());
+    }
 }

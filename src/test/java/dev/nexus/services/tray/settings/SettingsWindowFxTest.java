@@ -204,4 +204,21 @@ class SettingsWindowFxTest {
         assertTrue(new CatalogStore(paths, new CatalogCodec(paths)).load().catalog().find("gateway").orElseThrow()
                 .enabled(), "autostart off keeps the service enabled");
     }
+
+    @Test
+    void switchingTheGatewayToRemoteMakesItAConnectionInTheRealEngine() throws Exception {
+        robot.clickOn("#tab-services");
+        await("the services are listed", () -> robot.lookup("#gatewayRemote").tryQuery().isPresent());
+        robot.clickOn("#gatewayRemote");
+        await("the URL field opens", () -> !robot.lookup("#gatewayUrl").queryAs(javafx.scene.control.TextField.class)
+                .isDisabled());
+        robot.clickOn("#gatewayUrl").write("ws://127.0.0.1:9/");
+        robot.clickOn("#servicesSave");
+
+        await("the engine reloaded", () -> text("#servicesStatus").contains("the engine reloaded it"));
+        assertEquals(dev.nexus.services.catalog.ServiceKind.CONNECTION,
+                engine.catalog().find("gateway").orElseThrow().kind(), "the running engine has a remote gateway");
+        assertEquals(java.net.URI.create("ws://127.0.0.1:9/"), new CatalogStore(paths, new CatalogCodec(paths)).load()
+                .catalog().find("gateway").orElseThrow().url());
+    }
 }

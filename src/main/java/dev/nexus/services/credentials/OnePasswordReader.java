@@ -4,10 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -184,19 +181,11 @@ public final class OnePasswordReader {
 
     private static String decode(byte[] bytes, String reference) throws CredentialException {
         try {
-            CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes));
-            char[] value = new char[chars.remaining()];
-            chars.get(value);
+            char[] value = SecretText.decodeUtf8(bytes);
             try {
                 return new String(value);
             } finally {
                 Arrays.fill(value, '\0');
-                if (chars.hasArray()) {
-                    Arrays.fill(chars.array(), '\0');
-                }
             }
         } catch (CharacterCodingException e) {
             throw new CredentialException(CredentialException.Reason.FAILED,

@@ -8,11 +8,8 @@ import dev.nexus.services.credentials.CredentialStore;
 import dev.nexus.services.credentials.ExplainsAvailability;
 import dev.nexus.services.credentials.HostOs;
 import dev.nexus.services.credentials.Secret;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
+import dev.nexus.services.credentials.SecretText;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -169,7 +166,7 @@ public final class LibsecretStore implements CredentialStore, ExplainsAvailabili
     @Override
     public void write(CredentialName name, Secret value) throws CredentialException {
         String action = "cannot store " + name + " in the Secret Service";
-        byte[] bytes = utf8(value);
+        byte[] bytes = SecretText.utf8(value);
         synchronized (LibsecretStore.class) {
             try (SecretServiceConnection connection = connect(action)) {
                 connection.store(Schema.INSTANCE, attributes(name), "Nexus credential " + name, bytes, action);
@@ -248,33 +245,9 @@ public final class LibsecretStore implements CredentialStore, ExplainsAvailabili
         }
     }
 
-    private static byte[] utf8(Secret value) {
-        char[] chars = value.revealChars();
-        try {
-            ByteBuffer encoded = StandardCharsets.UTF_8.encode(CharBuffer.wrap(chars));
-            byte[] bytes = new byte[encoded.remaining()];
-            encoded.get(bytes);
-            if (encoded.hasArray()) {
-                Arrays.fill(encoded.array(), (byte) 0);
-            }
-            return bytes;
-        } finally {
-            Arrays.fill(chars, '\0');
-        }
-    }
-
     private static char[] decode(byte[] bytes, String action, CredentialName name) throws CredentialException {
         try {
-            CharBuffer decoded = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes));
-            char[] chars = new char[decoded.remaining()];
-            decoded.get(chars);
-            if (decoded.hasArray()) {
-                Arrays.fill(decoded.array(), '\0');
-            }
-            return chars;
+            return SecretText.decodeUtf8(bytes);
         } catch (CharacterCodingException e) {
             throw new CredentialException(Reason.CORRUPT, action + ": the keyring item is not UTF-8 text; set it again: "
                     + "run: nexus-services credential set " + name);

@@ -7,12 +7,10 @@ import dev.nexus.services.credentials.CredentialName;
 import dev.nexus.services.credentials.CredentialStore;
 import dev.nexus.services.credentials.ExplainsAvailability;
 import dev.nexus.services.credentials.HostOs;
+import dev.nexus.services.credentials.NativeBinding;
 import dev.nexus.services.credentials.Secret;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
+import dev.nexus.services.credentials.SecretText;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -27,9 +25,7 @@ public final class MacKeychainStore implements CredentialStore, ExplainsAvailabi
     public static final String ID = "macos-keychain";
     private static final int PRIORITY = 100;
 
-    private final HostOs os;
-    private KeychainApi api;
-    private Throwable loadFailure;
+    private final NativeBinding<KeychainApi> api;
 
     /** The real keychain on macOS; unavailable elsewhere. */
     public MacKeychainStore() {
@@ -42,8 +38,8 @@ public final class MacKeychainStore implements CredentialStore, ExplainsAvailabi
     }
 
     private MacKeychainStore(HostOs os, KeychainApi api) {
-        this.os = os;
-        this.api = api;
+        this.api = new NativeBinding<>(os, HostOs.MACOS, "Security.framework", "the macOS keychain is only used on macOS",
+                () -> SecurityFramework.load(), api);
     }
 
     @Override
@@ -64,15 +60,7 @@ public final class MacKeychainStore implements CredentialStore, ExplainsAvailabi
 
     @Override
     public Availability availability() {
-        if (os != HostOs.MACOS) {
-            return Availability.no("only on macOS");
-        }
-        try {
-            api();
-            return Availability.yes("Security.framework is loaded; the login keychain is used");
-        } catch (CredentialException e) {
-            return Availability.no(e.getMessage());
-        }
+        return api.availability("only on macOS", "Security.framework is loaded; the login keychain is used");
     }
 
     @Override
@@ -83,7 +71,7 @@ public final class MacKeychainStore implements CredentialStore, ExplainsAvailabi
     @Override
     public Optional<Secret> read(CredentialName name) throws CredentialException {
         String action = "cannot read " + name + " from the macOS keychain";
-        KeychainApi.CopyResult result = api().copyMatching(KeychainQuery.read(name));
+        KeychainApi.CopyResult result = api.get().copyMatching(KeychainQuery.read(name));
         byte[] data = result.data();
         try {
             if (result.status() == OsStatus.ERR_SEC_ITEM_NOT_FOUND) {
@@ -113,8 +101,8 @@ public final class MacKeychainStore implements CredentialStore, ExplainsAvailabi
     @Override
     public void write(CredentialName name, Secret value) throws CredentialException {
         String action = "cannot store " + name + " in the macOS keychain";
-        KeychainApi keychain = api();
-        byte[] data = utf8(value);
+        KeychainApi keychain = api.get();
+        byte[] data = SecretText.utf8(value);
         try {
             int status = keychain.update(KeychainQuery.updateQuery(name), KeychainQuery.updateChanges(name, data));
             if (status == OsStatus.ERR_SEC_ITEM_NOT_FOUND) {
@@ -133,7 +121,7 @@ public final class MacKeychainStore implements CredentialStore, ExplainsAvailabi
 
     @Override
     public boolean delete(CredentialName name) throws CredentialException {
-        int status = api().delete(KeychainQuery.delete(name));
+        int status = api.get().delete(KeychainQuery.delete(name));
         if (status == OsStatus.ERR_SEC_ITEM_NOT_FOUND) {
             return false;
         }
@@ -143,52 +131,10 @@ public final class MacKeychainStore implements CredentialStore, ExplainsAvailabi
         return true;
     }
 
-    private synchronized KeychainApi api() throws CredentialException {
-        if (api != null) {
-            return api;
-        }
-        if (os != HostOs.MACOS) {
-            throw new CredentialException(Reason.UNAVAILABLE, "the macOS keychain is only used on macOS");
-        }
-        if (loadFailure == null) {
-            try {
-                api = SecurityFramework.load();
-                return api;
-            } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
-                loadFailure = e;
-            }
-        }
-        throw new CredentialException(Reason.UNAVAILABLE,
-                "Security.framework could not be loaded: " + loadFailure, loadFailure);
-    }
-
-    static byte[] utf8(Secret value) {
-        char[] chars = value.revealChars();
-        try {
-            ByteBuffer encoded = StandardCharsets.UTF_8.encode(CharBuffer.wrap(chars));
-            byte[] bytes = new byte[encoded.remaining()];
-            encoded.get(bytes);
-            if (encoded.hasArray()) {
-                Arrays.fill(encoded.array(), (byte) 0);
-            }
-            return bytes;
-        } finally {
-            Arrays.fill(chars, '\0');
-        }
-    }
 
     private static char[] decode(byte[] bytes, String action, CredentialName name) throws CredentialException {
         try {
-            CharBuffer decoded = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes));
-            char[] chars = new char[decoded.remaining()];
-            decoded.get(chars);
-            if (decoded.hasArray()) {
-                Arrays.fill(decoded.array(), '\0');
-            }
-            return chars;
+            return SecretText.decodeUtf8(bytes);
         } catch (CharacterCodingException e) {
             throw new CredentialException(Reason.CORRUPT, action + ": the keychain item is not UTF-8 text; set it again: "
                     + "run: nexus-services credential set " + name);

@@ -1,15 +1,12 @@
 package dev.nexus.services.credentials.use;
 
 import dev.nexus.services.credentials.Secret;
+import dev.nexus.services.credentials.SecretText;
 import java.io.ByteArrayOutputStream;
 import java.io.Console;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -98,13 +95,7 @@ public final class SecretInput {
 
     private static char[] decode(byte[] bytes) {
         try {
-            CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes));
-            char[] out = new char[chars.remaining()];
-            chars.get(out);
-            return out;
+            return SecretText.decodeUtf8(bytes);
         } catch (CharacterCodingException e) {
             throw new IllegalArgumentException("the value on stdin is not UTF-8 text");
         }

@@ -4,11 +4,8 @@ import dev.nexus.services.credentials.CredentialException;
 import dev.nexus.services.credentials.CredentialException.Reason;
 import dev.nexus.services.credentials.CredentialName;
 import dev.nexus.services.credentials.Secret;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
+import dev.nexus.services.credentials.SecretText;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -59,18 +56,7 @@ public final class WindowsCredentialMapping {
 
     /** UTF-8 bytes of the secret; refused before any call when over the Credential Manager's limit. */
     public static byte[] blob(CredentialName name, Secret value) throws CredentialException {
-        char[] chars = value.revealChars();
-        byte[] bytes;
-        try {
-            ByteBuffer encoded = StandardCharsets.UTF_8.encode(CharBuffer.wrap(chars));
-            bytes = new byte[encoded.remaining()];
-            encoded.get(bytes);
-            if (encoded.hasArray()) {
-                Arrays.fill(encoded.array(), (byte) 0);
-            }
-        } finally {
-            Arrays.fill(chars, '\0');
-        }
+        byte[] bytes = SecretText.utf8(value);
         if (bytes.length > MAX_BLOB_BYTES) {
             int size = bytes.length;
             Arrays.fill(bytes, (byte) 0);
@@ -87,19 +73,11 @@ public final class WindowsCredentialMapping {
                     + "the credential is empty; set it again: run: nexus-services credential set " + name);
         }
         try {
-            CharBuffer decoded = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(blob));
-            char[] chars = new char[decoded.remaining()];
-            decoded.get(chars);
+            char[] chars = SecretText.decodeUtf8(blob);
             try {
                 return Secret.of(chars);
             } finally {
                 Arrays.fill(chars, '\0');
-                if (decoded.hasArray()) {
-                    Arrays.fill(decoded.array(), '\0');
-                }
             }
         } catch (CharacterCodingException e) {
             throw new CredentialException(Reason.CORRUPT, "cannot read " + name + " from Windows Credential Manager: "

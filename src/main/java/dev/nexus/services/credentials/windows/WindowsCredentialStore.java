@@ -7,6 +7,7 @@ import dev.nexus.services.credentials.CredentialName;
 import dev.nexus.services.credentials.CredentialStore;
 import dev.nexus.services.credentials.ExplainsAvailability;
 import dev.nexus.services.credentials.HostOs;
+import dev.nexus.services.credentials.NativeBinding;
 import dev.nexus.services.credentials.Secret;
 import java.util.Arrays;
 import java.util.List;
@@ -24,9 +25,7 @@ public final class WindowsCredentialStore implements CredentialStore, ExplainsAv
     public static final String ID = "windows-credentials";
     private static final int PRIORITY = 100;
 
-    private final HostOs os;
-    private CredentialManagerApi api;
-    private Throwable loadFailure;
+    private final NativeBinding<CredentialManagerApi> api;
 
     /** The real Credential Manager on Windows; unavailable elsewhere. */
     public WindowsCredentialStore() {
@@ -39,8 +38,8 @@ public final class WindowsCredentialStore implements CredentialStore, ExplainsAv
     }
 
     private WindowsCredentialStore(HostOs os, CredentialManagerApi api) {
-        this.os = os;
-        this.api = api;
+        this.api = new NativeBinding<>(os, HostOs.WINDOWS, "Advapi32", "Windows Credential Manager is only used on Windows",
+                () -> Advapi32Credentials.load(), api);
     }
 
     @Override
@@ -61,15 +60,7 @@ public final class WindowsCredentialStore implements CredentialStore, ExplainsAv
 
     @Override
     public Availability availability() {
-        if (os != HostOs.WINDOWS) {
-            return Availability.no("only on Windows");
-        }
-        try {
-            api();
-            return Availability.yes("Credential Manager (Advapi32) is reachable");
-        } catch (CredentialException e) {
-            return Availability.no(e.getMessage());
-        }
+        return api.availability("only on Windows", "Credential Manager (Advapi32) is reachable");
     }
 
     @Override
@@ -82,7 +73,7 @@ public final class WindowsCredentialStore implements CredentialStore, ExplainsAv
         String action = "cannot read " + name + " from Windows Credential Manager";
         byte[] blob = null;
         try {
-            blob = api().read(WindowsCredentialMapping.targetName(name));
+            blob = api.get().read(WindowsCredentialMapping.targetName(name));
             return blob == null ? Optional.empty() : Optional.of(WindowsCredentialMapping.secret(name, blob));
         } catch (CredentialManagerApi.Win32Error e) {
             throw WindowsCredentialMapping.toException(e.code(), action);
@@ -97,7 +88,7 @@ public final class WindowsCredentialStore implements CredentialStore, ExplainsAv
     public void write(CredentialName name, Secret value) throws CredentialException {
         byte[] blob = WindowsCredentialMapping.blob(name, value);
         try {
-            api().write(WindowsCredentialMapping.targetName(name), name.profile(), WindowsCredentialMapping.comment(name), blob);
+            api.get().write(WindowsCredentialMapping.targetName(name), name.profile(), WindowsCredentialMapping.comment(name), blob);
         } catch (CredentialManagerApi.Win32Error e) {
             throw WindowsCredentialMapping.toException(e.code(), "cannot store " + name + " in Windows Credential Manager");
         } finally {
@@ -108,7 +99,7 @@ public final class WindowsCredentialStore implements CredentialStore, ExplainsAv
     @Override
     public boolean delete(CredentialName name) throws CredentialException {
         try {
-            return api().delete(WindowsCredentialMapping.targetName(name));
+            return api.get().delete(WindowsCredentialMapping.targetName(name));
         } catch (CredentialManagerApi.Win32Error e) {
             throw WindowsCredentialMapping.toException(e.code(), "cannot remove " + name + " from Windows Credential Manager");
         }
@@ -118,7 +109,7 @@ public final class WindowsCredentialStore implements CredentialStore, ExplainsAv
     public List<CredentialName> names() throws CredentialException {
         try {
             TreeSet<CredentialName> names = new TreeSet<>();
-            for (String target : api().enumerate(WindowsCredentialMapping.ENUMERATE_FILTER)) {
+            for (String target : api.get().enumerate(WindowsCredentialMapping.ENUMERATE_FILTER)) {
                 WindowsCredentialMapping.nameOf(target).ifPresent(names::add);
             }
             return List.copyOf(names);
@@ -127,21 +118,4 @@ public final class WindowsCredentialStore implements CredentialStore, ExplainsAv
         }
     }
 
-    private synchronized CredentialManagerApi api() throws CredentialException {
-        if (api != null) {
-            return api;
-        }
-        if (os != HostOs.WINDOWS) {
-            throw new CredentialException(Reason.UNAVAILABLE, "Windows Credential Manager is only used on Windows");
-        }
-        if (loadFailure == null) {
-            try {
-                api = Advapi32Credentials.load();
-                return api;
-            } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
-                loadFailure = e;
-            }
-        }
-        throw new CredentialException(Reason.UNAVAILABLE, "Advapi32 could not be loaded: " + loadFailure, loadFailure);
-    }
 }

@@ -22,7 +22,7 @@ import java.util.Map;
 final class MacFixtures {
     static final long UID = 501;
     static final String CANARY = "canary-7f3a-SECRET-do-not-write";
-    static final LaunchdTiming FAST = new LaunchdTiming(Duration.ofMillis(20), Duration.ofSeconds(2), Duration.ofSeconds(3));
+    static final LaunchdTiming FAST = new LaunchdTiming(Duration.ofMillis(20), Duration.ofMillis(500), Duration.ofSeconds(3));
 
     private MacFixtures() {
     }

@@ -63,7 +63,9 @@ final class Launchctl {
     }
 
     ToolCall kickstart(String label, boolean killFirst) {
-        return killFirst ? ToolCall.of(TOOL, "kickstart", "-k", target(label)) : ToolCall.of(TOOL, "kickstart", target(label));
+        return killFirst
+                ? ToolCall.of(TOOL, "kickstart", "-k", target(label))
+                : ToolCall.of(TOOL, "kickstart", target(label));
     }
 
     CommandResult printDomain() throws IOException {
@@ -133,8 +135,8 @@ final class Launchctl {
             print = printRaw(target);
             if (notFound(print) || print.exitCode() == DOMAIN_NOT_FOUND) {
                 if (!bootout.ok()) {
-                    LOG.debug("`{}` said \"{}\" (exit {}); {} is not loaded, which is what was asked", String.join(" ", argv),
-                            bootout.message(), bootout.exitCode(), target);
+                    LOG.debug("`{}` said \"{}\" (exit {}); {} is not loaded, which is what was asked",
+                            String.join(" ", argv), bootout.message(), bootout.exitCode(), target);
                 }
                 return new CommandResult(argv, 0, bootout.stdout(), bootout.stderr());
             }

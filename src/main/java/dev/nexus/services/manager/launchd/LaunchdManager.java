@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -81,7 +82,7 @@ public final class LaunchdManager implements ServiceManager {
     @Override
     public Optional<String> unavailableReason() {
         if (os != HostOs.MACOS) {
-            return Optional.of("launchd is the service manager of macOS; this is " + os.name().toLowerCase(java.util.Locale.ROOT));
+            return Optional.of("launchd is the service manager of macOS; this is " + os.name().toLowerCase(Locale.ROOT));
         }
         if (ctx.uid() < 0) {
             return Optional.of("no numeric user id, so no launchd domain gui/<uid> to load agents into");
@@ -212,14 +213,15 @@ public final class LaunchdManager implements ServiceManager {
         if (!plistExists) {
             detail += "; its plist is gone, launchd still has it loaded";
         }
-        return new ManagedState(true, alive, alive ? job.pid() : OptionalLong.empty(), job.restarts(), job.lastExit(), detail);
+        OptionalLong pid = alive ? job.pid() : OptionalLong.empty();
+        return new ManagedState(true, alive, pid, job.restarts(), job.lastExit(), detail);
     }
 
     private Path requireInstalled(String service, String label) throws ManagerException {
         Path plist = plistPath(label);
         if (!Files.exists(plist)) {
-            throw new ManagerException(service + " is not installed for launchd (no " + plist + "); run `nexus-services install "
-                    + service + "` first");
+            throw new ManagerException(service + " is not installed for launchd (no " + plist
+                    + "); run `nexus-services install " + service + "` first");
         }
         return plist;
     }
@@ -252,7 +254,8 @@ public final class LaunchdManager implements ServiceManager {
             try {
                 PrivateDirs.create(dir);
             } catch (IOException e) {
-                throw new ManagerException("cannot create the log directory " + dir + " for " + spec.name() + ": " + e.getMessage(), e);
+                throw new ManagerException("cannot create the log directory " + dir + " for " + spec.name() + ": "
+                        + e.getMessage(), e);
             }
         }
     }

@@ -81,8 +81,9 @@ public final class LaunchdPlists {
     /** The LaunchAgent that keeps one service running through the exec shim. */
     public static String service(ServiceSpec spec, ManagerContext ctx) {
         String label = label(spec.name());
-        Path stdout = spec.log() != null && spec.log().stdout() != null ? spec.log().stdout() : ctx.paths().stdoutLog(spec.name());
-        Path stderr = spec.log() != null && spec.log().stderr() != null ? spec.log().stderr() : ctx.paths().stderrLog(spec.name());
+        LogSpec log = spec.log();
+        Path stdout = log != null && log.stdout() != null ? log.stdout() : ctx.paths().stdoutLog(spec.name());
+        Path stderr = log != null && log.stderr() != null ? log.stderr() : ctx.paths().stderrLog(spec.name());
         RestartSpec restart = spec.restart() != null ? spec.restart() : RestartSpec.DEFAULT;
         Duration stop = spec.stopTimeout() != null ? spec.stopTimeout() : ServiceSpec.DEFAULT_STOP_TIMEOUT;
         PlistWriter plist = new PlistWriter(COMMENT)
@@ -104,7 +105,7 @@ public final class LaunchdPlists {
                 .finish();
     }
 
-    /** The engine at login, restarted by launchd when it fails; {@code nexus-services daemon stop} (exit 0) keeps it down. */
+    /** The engine at login, restarted when it fails; {@code nexus-services daemon stop} (exit 0) keeps it down. */
     public static String engine(ManagerContext ctx) {
         Map<String, String> env = new LinkedHashMap<>(ctx.environment());
         // What DaemonSpawner gives a detached engine: a small heap (bin/nexus-services reads NEXUS_JAVA_OPTS).

@@ -19,7 +19,8 @@ final class PlistWriter {
             throw new IllegalArgumentException("an XML comment cannot contain \"--\" or end with \"-\": " + comment);
         }
         out.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
-                .append("<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n")
+                .append("<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\"")
+                .append(" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n")
                 .append("<!-- ").append(comment).append(" -->\n")
                 .append("<plist version=\"1.0\">\n")
                 .append("<dict>\n");

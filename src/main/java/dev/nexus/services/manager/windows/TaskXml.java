@@ -19,7 +19,8 @@ final class TaskXml {
                 default -> {
                     if (c < 0x20 && c != '\t' && c != '\n' || c == 0xFFFE || c == 0xFFFF) {
                         throw new IllegalArgumentException("cannot write \"" + text.replaceAll("\\p{Cntrl}", "?")
-                                + "\" to a task definition: it contains the control character U+" + String.format("%04X", (int) c));
+                                + "\" to a task definition: it contains the control character U+"
+                                + String.format("%04X", (int) c));
                     }
                     escaped.append(c);
                 }

@@ -20,7 +20,8 @@ public final class WindowsCommandLine {
     }
 
     public static String quote(String argument) {
-        if (!argument.isEmpty() && argument.chars().noneMatch(c -> c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '"')) {
+        boolean plain = argument.chars().noneMatch(c -> c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '"');
+        if (!argument.isEmpty() && plain) {
             return argument;
         }
         StringBuilder quoted = new StringBuilder(argument.length() + 2).append('"');

@@ -32,7 +32,8 @@ public final class WindowsLoginLauncher implements LoginLauncher {
     private final Schtasks schtasks;
 
     public WindowsLoginLauncher(ManagerContext ctx) {
-        this(ctx, WindowsTaskManager.currentUser(System.getenv(), System.getProperty("user.name", "")), WindowsTiming.DEFAULT);
+        this(ctx, WindowsTaskManager.currentUser(System.getenv(), System.getProperty("user.name", "")),
+                WindowsTiming.DEFAULT);
     }
 
     public WindowsLoginLauncher(ManagerContext ctx, String userId, WindowsTiming timing) {
@@ -83,7 +84,8 @@ public final class WindowsLoginLauncher implements LoginLauncher {
         Path xml = taskFile(item);
         if (schtasks.query(taskName(item), xml).isEmpty()) {
             return Files.exists(xml)
-                    ? new PlanApplier(ctx.runner()).apply(new InstallPlan(item.id(), List.of(), List.of(xml), List.of()), List.of())
+                    ? new PlanApplier(ctx.runner()).apply(new InstallPlan(item.id(), List.of(), List.of(xml), List.of()),
+                    List.of())
                     : new InstallPlan(item.id(), List.of(), List.of(), List.of());
         }
         return new PlanApplier(ctx.runner()).apply(disablePlan(item), List.of());

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -52,7 +53,9 @@ import org.slf4j.LoggerFactory;
  * where Windows installers put tools, so nothing is written out as it is for launchd; NEXUS_ROOT is checked
  * at install to be the root being installed. No cmd.exe wrapper sets variables instead: {@code /End}
  * terminates the task's own process only, so a wrapper would be ended while the shim and the service under
- * it ran on; without one the task's process is the shim itself.
+ * it ran on; without one the task's process is the shim itself. (Windows has no exec, so the shim runs the
+ * service as its child: {@code /End} takes the service down too only when the shim ties the child to itself
+ * with a kill-on-close job object.)
  */
 public final class WindowsTaskManager implements ServiceManager {
     private static final Logger LOG = LoggerFactory.getLogger(WindowsTaskManager.class);
@@ -148,19 +151,21 @@ public final class WindowsTaskManager implements ServiceManager {
         GeneratedFile file = plan.write().get(0);
         Optional<SchtasksQuery> before = schtasks.query(task, file.path());
         if (before.isPresent() && before.get().running() && Files.exists(file.path())
-                && java.util.Arrays.equals(read(file.path()), file.bytes())) {
+                && Arrays.equals(read(file.path()), file.bytes())) {
             LOG.info("{} is registered with the same definition ({}) and running: nothing to do", task, file.path());
             return new InstallPlan(spec.name(), List.of(), List.of(), List.of());
         }
         UserEnvironment.requireSameRoot(ctx);
+        // Put back what was registered before. Without our copy of an older definition there is nothing to
+        // register again; a failed /Create has left the old registration alone.
         List<ToolCall> rollback = new ArrayList<>();
-        if (before.isPresent() && Files.exists(file.path())) {
+        if (before.isEmpty()) {
+            rollback.add(Schtasks.delete(task));
+        } else if (Files.exists(file.path())) {
             rollback.add(Schtasks.create(task, file.path())); // the restored XML, registered again
             if (before.get().running()) {
                 rollback.add(Schtasks.run(task));
             }
-        } else {
-            rollback.add(Schtasks.delete(task));
         }
         return new PlanApplier(schtasks.settling(file.path())).apply(plan, rollback);
     }
@@ -171,7 +176,8 @@ public final class WindowsTaskManager implements ServiceManager {
         Path xml = taskFile(ctx, service);
         if (schtasks.query(task, xml).isEmpty()) {
             return Files.exists(xml)
-                    ? new PlanApplier(ctx.runner()).apply(new InstallPlan(service, List.of(), List.of(xml), List.of()), List.of())
+                    ? new PlanApplier(ctx.runner()).apply(new InstallPlan(service, List.of(), List.of(xml), List.of()),
+                    List.of())
                     : new InstallPlan(service, List.of(), List.of(), List.of());
         }
         return new PlanApplier(schtasks.settling(xml)).apply(uninstallPlan(service), List.of());
@@ -214,8 +220,8 @@ public final class WindowsTaskManager implements ServiceManager {
     private String requireInstalled(String service) throws ManagerException {
         String task = WindowsTasks.serviceTaskName(service);
         if (schtasks.query(task, taskFile(ctx, service)).isEmpty()) {
-            throw new ManagerException(service + " is not installed as a Windows task (no " + task + "); run `nexus-services install "
-                    + service + "` first");
+            throw new ManagerException(service + " is not installed as a Windows task (no " + task
+                    + "); run `nexus-services install " + service + "` first");
         }
         return task;
     }

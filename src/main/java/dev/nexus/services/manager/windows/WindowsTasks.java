@@ -146,7 +146,8 @@ public final class WindowsTasks {
         if (!d.action().arguments().isEmpty()) {
             x.append("      <Arguments>").append(TaskXml.escape(d.action().arguments())).append("</Arguments>\n");
         }
-        x.append("      <WorkingDirectory>").append(TaskXml.escape(d.action().workingDirectory())).append("</WorkingDirectory>\n");
+        x.append("      <WorkingDirectory>").append(TaskXml.escape(d.action().workingDirectory()))
+                .append("</WorkingDirectory>\n");
         x.append("    </Exec>\n");
         x.append("  </Actions>\n");
         x.append("</Task>\n");

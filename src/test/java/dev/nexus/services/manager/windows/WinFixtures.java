@@ -24,7 +24,7 @@ final class WinFixtures {
     static final String LAUNCHER = "C:\\Users\\ada\\AppData\\Local\\Programs\\Nexus Services\\nexus-services.exe";
     static final String PROFILE = "C:\\Users\\ada";
     static final String CANARY = "canary-91c2-SECRET-do-not-write";
-    static final WindowsTiming FAST = new WindowsTiming(Duration.ofMillis(20), Duration.ofMillis(800));
+    static final WindowsTiming FAST = new WindowsTiming(Duration.ofMillis(20), Duration.ofMillis(1500));
 
     private WinFixtures() {
     }

@@ -38,7 +38,7 @@ public final class PlanApplier {
             for (GeneratedFile file : plan.write()) {
                 remember(before, file.path());
                 Files.createDirectories(file.path().toAbsolutePath().getParent());
-                AtomicFiles.write(file.path(), file.content().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                AtomicFiles.write(file.path(), file.bytes());
                 if (file.executable()) {
                     Files.setPosixFilePermissions(file.path(), PosixFilePermissions.fromString("rwxr-xr-x"));
                 }

@@ -22,12 +22,14 @@ final class ResolvedManagers {
     private final Map<ManagerKind, ManagerKind> effective;
     private final Map<ManagerKind, ServiceManager> managers;
     private final List<EngineSnapshot.ManagerInfo> infos;
+    private final List<ServiceManager> usable;
 
     private ResolvedManagers(Map<ManagerKind, ManagerKind> effective, Map<ManagerKind, ServiceManager> managers,
-                             List<EngineSnapshot.ManagerInfo> infos) {
+                             List<EngineSnapshot.ManagerInfo> infos, List<ServiceManager> usable) {
         this.effective = effective;
         this.managers = managers;
         this.infos = List.copyOf(infos);
+        this.usable = List.copyOf(usable);
     }
 
     /** Asks {@code lookup} about every kind; may block on OS tools. */
@@ -35,6 +37,7 @@ final class ResolvedManagers {
         Map<ManagerKind, ManagerKind> effective = new EnumMap<>(ManagerKind.class);
         Map<ManagerKind, ServiceManager> managers = new EnumMap<>(ManagerKind.class);
         List<EngineSnapshot.ManagerInfo> infos = new ArrayList<>();
+        List<ServiceManager> usable = new ArrayList<>();
         for (ManagerKind kind : ManagerKind.values()) {
             ManagerKind runsUnder = safeEffective(lookup, kind);
             if (runsUnder != ManagerKind.EMBEDDED) {
@@ -50,8 +53,11 @@ final class ResolvedManagers {
             effective.put(kind, runsUnder);
             String reason = reason(lookup, kind);
             infos.add(new EngineSnapshot.ManagerInfo(kind.id(), reason == null, reason, runsUnder.id()));
+            if (reason == null && kind != ManagerKind.AUTO && kind != ManagerKind.EMBEDDED) {
+                lookup.manager(kind).ifPresent(usable::add);
+            }
         }
-        return new ResolvedManagers(effective, managers, infos);
+        return new ResolvedManagers(effective, managers, infos, usable);
     }
 
     private static ManagerKind safeEffective(ManagerLookup lookup, ManagerKind kind) {
@@ -88,5 +94,10 @@ final class ResolvedManagers {
 
     List<EngineSnapshot.ManagerInfo> infos() {
         return infos;
+    }
+
+    /** Every OS manager usable here, whether or not a daemon runs under it now. */
+    List<ServiceManager> usable() {
+        return usable;
     }
 }

@@ -335,6 +335,25 @@ class EngineManagedDaemonTest {
     }
 
     @Test
+    void aManagerChangedWhileNoEngineRanIsLeftBeforeTheServiceStartsUnderItsNewOne() throws Exception {
+        int port = freePort();
+        writeCatalog(paths, listening("cloud", port, ManagerKind.SYSTEMD));
+        Engine first = engine();
+        long underSystemd = first.up().get(30, TimeUnit.SECONDS).services().get(0).pid();
+        first.close();
+        writeCatalog(paths, listening("cloud", port, ManagerKind.EMBEDDED));
+
+        Engine second = engine();
+
+        ServiceSnapshot embedded = await(second, "cloud", "healthy under the embedded supervisor",
+                s -> "embedded".equals(s.manager()) && s.status() == DisplayStatus.HEALTHY);
+        assertFalse(alive(underSystemd), "the copy under systemd was stopped first");
+        assertFalse(systemd.state("cloud").installed(), "and removed from systemd");
+        assertEquals(embedded.pid(), Ports.listenerPid(port).orElseThrow());
+        assertEquals(List.of(underSystemd), systemd.launched("cloud"));
+    }
+
+    @Test
     void aManagerErrorIsAFailureInTheToolsWordsAndARetryStartsIt() throws Exception {
         int port = freePort();
         writeCatalog(paths, listening("cloud", port, ManagerKind.SYSTEMD));

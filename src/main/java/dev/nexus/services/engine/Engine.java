@@ -299,8 +299,21 @@ public final class Engine implements AutoCloseable {
     private void restoreDesiredState(Map<String, Set<String>> adoptionSecrets) {
         for (ServiceUnit unit : units.values()) {
             if (unit instanceof ManagedDaemonUnit m) {
+                boolean wanted = m.spec().enabled() && desired.wantsUp(m.name());
+                // Moved from the embedded supervisor while no engine ran: that copy goes before the manager
+                // is asked to start one.
+                DaemonUnit leftover = new DaemonUnit(ctx, m.spec());
+                if (leftover.adopt(adoptionSecrets.getOrDefault(m.name(), Set.of()))) {
+                    LOG.info("{}: the embedded supervisor still ran it; stopping that copy for {}", m.name(),
+                            m.kind().id());
+                    leftover.retire().whenCompleteAsync((v, error) -> {
+                        leftover.detach();
+                        m.resume(wanted);
+                    }, loop);
+                    continue;
+                }
                 // Its manager kept it: ask, never adopt, never start a second copy.
-                m.resume(m.spec().enabled() && desired.wantsUp(m.name()));
+                m.resume(wanted);
                 continue;
             }
             boolean adopted = unit instanceof DaemonUnit d && d.adopt(adoptionSecrets.getOrDefault(d.name(), Set.of()));

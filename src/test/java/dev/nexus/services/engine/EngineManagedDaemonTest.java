@@ -25,6 +25,7 @@ import dev.nexus.services.health.DisplayStatus;
 import dev.nexus.services.health.Lifecycle;
 import dev.nexus.services.manager.ManagerLookup;
 import dev.nexus.services.supervise.Ports;
+import dev.nexus.services.support.Json;
 import dev.nexus.services.support.NexusPaths;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -354,6 +355,25 @@ class EngineManagedDaemonTest {
     }
 
     @Test
+    void anEmbeddedCopyLeftByTheLastEngineIsStoppedBeforeTheManagerStartsTheService() throws Exception {
+        int port = freePort();
+        writeCatalog(paths, listening("cloud", port, ManagerKind.EMBEDDED));
+        Engine first = engine();
+        long embedded = first.up().get(30, TimeUnit.SECONDS).services().get(0).pid();
+        first.close();
+        assertTrue(alive(embedded));
+        writeCatalog(paths, listening("cloud", port, ManagerKind.SYSTEMD));
+
+        Engine second = engine();
+
+        ServiceSnapshot underSystemd = await(second, "cloud", "healthy under systemd",
+                s -> "systemd".equals(s.manager()) && s.status() == DisplayStatus.HEALTHY);
+        assertFalse(alive(embedded), "the embedded copy was stopped first");
+        assertEquals(List.of(underSystemd.pid()), systemd.launched("cloud"));
+        assertEquals(underSystemd.pid(), Ports.listenerPid(port).orElseThrow());
+    }
+
+    @Test
     void aManagerErrorIsAFailureInTheToolsWordsAndARetryStartsIt() throws Exception {
         int port = freePort();
         writeCatalog(paths, listening("cloud", port, ManagerKind.SYSTEMD));
@@ -427,6 +447,9 @@ class EngineManagedDaemonTest {
         assertTrue(info.get("embedded").available());
         assertFalse(info.get("launchd").available());
         assertEquals("launchd is not supported on this system", info.get("launchd").reason());
+        EngineSnapshot overTheWire = Json.MAPPER.treeToValue(Json.MAPPER.valueToTree(engine.snapshot()),
+                EngineSnapshot.class);
+        assertEquals(engine.snapshot().engine().managers(), overTheWire.engine().managers(), "as the control API sends it");
         ServiceSnapshot up = engine.up().get(30, TimeUnit.SECONDS).services().get(0);
         assertEquals("embedded", up.manager());
         assertEquals(DisplayStatus.HEALTHY, up.status(), up.toString());

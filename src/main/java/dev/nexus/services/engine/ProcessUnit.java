@@ -179,11 +179,6 @@ abstract class ProcessUnit extends ServiceUnit implements HealthTracker.Events {
         changed();
     }
 
-    /** True while a restart after a backoff is scheduled. */
-    protected final boolean restartPending() {
-        return pendingRestart != null;
-    }
-
     private void restartDue() {
         pendingRestart = null;
         if (lifecycle == Lifecycle.BACKOFF || lifecycle == Lifecycle.CRASH_LOOP) {

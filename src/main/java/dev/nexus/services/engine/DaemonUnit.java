@@ -1,20 +1,15 @@
 package dev.nexus.services.engine;
 
 import dev.nexus.services.catalog.ServiceSpec;
-import dev.nexus.services.connect.Drop;
 import dev.nexus.services.credentials.use.ResolvedEnvironment;
 import dev.nexus.services.health.FailureReason;
-import dev.nexus.services.health.Health;
 import dev.nexus.services.health.Lifecycle;
 import dev.nexus.services.supervise.ChildProcess;
 import dev.nexus.services.supervise.ExitStatus;
 import dev.nexus.services.supervise.LaunchException;
 import dev.nexus.services.supervise.LaunchRequest;
 import dev.nexus.services.supervise.Ports;
-import dev.nexus.services.supervise.RestartPolicy;
-import dev.nexus.services.supervise.RestartPolicy.Decision;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -22,65 +17,38 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** A local long-running process kept up by the embedded supervisor. */
-final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
+final class DaemonUnit extends ProcessUnit {
     private static final Logger LOG = LoggerFactory.getLogger(DaemonUnit.class);
-    /**
-     * Without a startup probe, a fresh process counts as started only after living this long, so that
-     * `start` does not report success for a program that exits at once (a bad flag, exit 78).
-     */
-    static final Duration MIN_UPTIME = Duration.ofSeconds(1);
-    /** How long a stopped daemon's port may linger (TIME_WAIT does not count: we check listeners). */
-    private static final Duration PORT_RELEASE_TIMEOUT = Duration.ofSeconds(5);
 
-    private RestartPolicy policy;
-    private HealthTracker health;
     private ChildProcess child;
-    /** Bumped at every launch, so late news about an earlier process is ignored. */
-    private int generation;
-    private Instant startedAt;
-    private Instant healthySince;
-    private int restarts;
-    private String lastExit;
-    private Instant lastExitAt;
-    private Instant nextRestartAt;
-    private ScheduledFuture<?> pendingRestart;
-    private ScheduledFuture<?> stabilityCheck;
-    private boolean userStop;
-    /** Why the engine itself is stopping the process (liveness, start timeout), else null. */
-    private String internalStopReason;
     private CompletableFuture<Void> stopping;
     /** Bumped by every launch and stop, so that an environment resolved too late is dropped. */
     private int launchAttempt;
     /** True while a launch waits for its environment (credentials, login shell). */
     private boolean resolving;
-    /**
-     * The recovery of the last wake while this process is still on probation: a liveness restart it
-     * needs is recorded there. Cleared once its liveness passes after the grace, or a new process runs.
-     */
-    private RecoveryLog wakeLog;
-    /** True while FAILED because the service's own gateway refused our session (the process runs on). */
-    private boolean rejectedByConnection;
 
     DaemonUnit(EngineContext ctx, ServiceSpec spec) {
         super(ctx, spec);
-        specChanged();
     }
 
     @Override
-    protected void specChanged() {
-        policy = new RestartPolicy(spec.restart(), ctx.random());
-        health = new HealthTracker(ctx, spec.name(), spec.probes(), spec.children(), this::pid, this, false);
-    }
-
-    private long pid() {
+    protected long pid() {
         ChildProcess c = child;
         return c == null ? -1 : c.pid();
+    }
+
+    @Override
+    protected boolean hasProcess() {
+        return child != null;
+    }
+
+    @Override
+    protected String managerId() {
+        return "embedded";
     }
 
     private LaunchRequest launchRequest(ResolvedEnvironment env) {
@@ -110,9 +78,7 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
             policy.reset();
         }
         userStop = false;
-        if (byUser && child != null && rejectedByConnection) {
-            // The process is fine; the gateway refused our session. "Retry" means: try that again now.
-            health.retryConnections();
+        if (retryRefusedSession(byUser)) {
             return CompletableFuture.completedFuture(null);
         }
         if (child != null || resolving || lifecycle == Lifecycle.STOPPING) {
@@ -121,6 +87,11 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
         cancelPendingRestart();
         launch();
         return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    protected void relaunch() {
+        launch();
     }
 
     private void launch() {
@@ -175,96 +146,34 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
         }
     }
 
-    private static String describeProcess(long pid) {
+    /** " (nginx)": what runs as {@code pid}, for a port-in-use message; empty when unknown. */
+    static String describeProcess(long pid) {
         return ProcessHandle.of(pid).flatMap(h -> h.info().command())
                 .map(c -> " (" + java.nio.file.Path.of(c).getFileName() + ")").orElse("");
     }
 
     private void attach(ChildProcess process, boolean fresh) {
         child = process;
-        rejectedByConnection = false;
-        int gen = ++generation;
-        startedAt = process.startedAt();
-        nextRestartAt = null;
-        healthySince = null;
-        internalStopReason = null;
-        wakeLog = null;
-        lifecycle = fresh ? Lifecycle.STARTING : Lifecycle.RUNNING;
-        message = null;
-        health.begin(fresh);
-        if (fresh && spec.probes().startup() == null) {
-            ctx.loop().schedule(() -> {
-                if (gen == generation && lifecycle == Lifecycle.STARTING) {
-                    startupPassed();
-                }
-            }, MIN_UPTIME.toMillis(), TimeUnit.MILLISECONDS);
-        }
+        beginRun(process.startedAt(), fresh);
+        int gen = generation;
         process.exited().thenAccept(exit -> ctx.loop().execute(() ->
                 onExit(gen, exit, Duration.between(process.startedAt(), exit.at()), null)));
-        changed();
     }
 
     private void onExit(int gen, ExitStatus exit, Duration ranFor, String launchError) {
         if (gen != generation) {
             return;
         }
-        health.stop();
-        if (rejectedByConnection) {
-            // The failure was about the session, not the process: its exit is judged on its own.
-            rejectedByConnection = false;
-            if (lifecycle == Lifecycle.FAILED) {
-                lifecycle = Lifecycle.RUNNING;
-                failure = null;
-                failureDetail = null;
-            }
-        }
-        cancelStabilityCheck();
+        endRun();
         child = null;
-        lastExit = launchError != null ? "failed to start" : exit.describe();
-        lastExitAt = exit.at();
-        if (lifecycle == Lifecycle.STOPPING) {
-            changed(); // the stop in progress finishes the transition
-            return;
-        }
-        if (internalStopReason != null && lifecycle == Lifecycle.FAILED) {
-            changed();
+        recordExit(launchError != null ? "failed to start" : exit.describe(), exit.at());
+        if (exitExpected()) {
+            changed(); // a stop in progress finishes the transition; a start timeout already FAILED it
             return;
         }
         String why = internalStopReason != null ? internalStopReason
                 : launchError != null ? launchError : exit.describe();
-        Decision decision = policy.onExit(exit, ranFor, userStop, ctx.clock().instant());
-        if (decision instanceof Decision.Restart r) {
-            lifecycle = r.crashLoop() ? Lifecycle.CRASH_LOOP : Lifecycle.BACKOFF;
-            nextRestartAt = ctx.clock().instant().plus(r.delay());
-            message = (r.crashLoop() ? "crash loop: " : "") + why + "; restarting in "
-                    + dev.nexus.services.support.Durations.humanize(r.delay()) + " (attempt " + r.attempt() + ")";
-            LOG.info("{}: {}", spec.name(), message);
-            pendingRestart = ctx.loop().schedule(this::restartNow, r.delay().toMillis(), TimeUnit.MILLISECONDS);
-        } else if (decision instanceof Decision.Fail f) {
-            LOG.warn("{}: failed: {}", spec.name(), f.message());
-            fail(f.reason(), f.message());
-            return;
-        } else {
-            lifecycle = Lifecycle.STOPPED;
-            message = ((Decision.Stay) decision).message();
-        }
-        changed();
-    }
-
-    private void restartNow() {
-        pendingRestart = null;
-        if (lifecycle == Lifecycle.BACKOFF || lifecycle == Lifecycle.CRASH_LOOP) {
-            restarts++;
-            launch();
-        }
-    }
-
-    private void cancelPendingRestart() {
-        if (pendingRestart != null) {
-            pendingRestart.cancel(false);
-            pendingRestart = null;
-        }
-        nextRestartAt = null;
+        applyDecision(judgeExit(exit, ranFor), why);
     }
 
     @Override
@@ -285,13 +194,8 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
         message = "stopping";
         health.stop();
         changed();
-        Integer port = spec.port();
         CompletableFuture<Void> done = process.stop(spec.stopTimeout())
-                .thenRunAsync(() -> {
-                    if (port != null && !Ports.awaitFree(port, PORT_RELEASE_TIMEOUT)) {
-                        LOG.warn("{}: port {} still in use after the process tree exited", spec.name(), port);
-                    }
-                }, ctx.blocking())
+                .thenCompose(exited -> awaitPortFree())
                 .handleAsync((ok, error) -> {
                     stopping = null;
                     if (child == process) {
@@ -309,194 +213,18 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
 
     @Override
     void detach() {
-        health.stop();
-        cancelPendingRestart();
-        cancelStabilityCheck();
+        detachProbes();
     }
 
     @Override
-    Health health() {
-        if (lifecycle == Lifecycle.RUNNING || lifecycle == Lifecycle.STARTING) {
-            if (!health.active() && !health.inStartup()) {
-                // Nothing checks it in steady state (no probes, or only a startup probe that passed):
-                // healthy while the process lives.
-                boolean steadyProbes = spec.probes().liveness() != null || spec.probes().readiness() != null
-                        || !spec.children().isEmpty();
-                return steadyProbes ? Health.UNKNOWN : Health.HEALTHY;
-            }
-            return health.health();
-        }
-        return Health.UNKNOWN;
-    }
-
-    @Override
-    boolean settled() {
-        return switch (lifecycle) {
-            case RUNNING -> health() != Health.STARTING && health() != Health.UNKNOWN;
-            case STARTING, STOPPING -> false;
-            default -> true;
-        };
-    }
-
-    @Override
-    void probeNow() {
-        health.probeNow();
-    }
-
-    @Override
-    protected HealthTracker healthTracker() {
-        return health;
-    }
-
-    @Override
-    void prepareForSleep() {
-        wakeLog = null;
-        super.prepareForSleep();
-    }
-
-    /**
-     * Backoff is forgotten (what failed before the sleep says nothing about now); a process that is up
-     * is probed under the grace; one that was waiting to restart is started at once.
-     */
-    @Override
-    void onWake(RecoveryLog log) {
-        policy.reset();
-        super.onWake(log);
-        // After the tracker entered its grace: until then onChange() would take it as recovered.
-        wakeLog = child != null ? log : null;
-        if ((lifecycle == Lifecycle.BACKOFF || lifecycle == Lifecycle.CRASH_LOOP) && pendingRestart != null) {
-            LOG.info("{}: woke while waiting to restart; starting it now", spec.name());
-            cancelPendingRestart();
-            log.retried(spec.name());
-            restartNow();
-        }
-    }
-
-    @Override
-    public void healthChanged() {
-        changed();
-    }
-
-    @Override
-    public void startupPassed() {
-        lifecycle = Lifecycle.RUNNING;
-        changed();
-    }
-
-    @Override
-    public void startupFailed(String why) {
-        if (rejectedByConnection) {
-            return; // already FAILED(credentials) with the gateway's words; waiting for the token, not the clock
-        }
-        Duration budget = spec.probes().startup().period().multipliedBy(spec.probes().startup().failureThreshold());
-        internalStopReason = "did not start within " + dev.nexus.services.support.Durations.humanize(budget)
-                + " (" + why + ")";
-        fail(FailureReason.START_TIMEOUT, internalStopReason);
+    protected void stopAfterStartTimeout() {
         if (child != null) {
             child.stop(spec.stopTimeout());
         }
     }
 
     @Override
-    public void livenessFailed(String why) {
-        if (lifecycle != Lifecycle.RUNNING || child == null) {
-            return;
-        }
-        if (wakeLog != null) {
-            // Held through the grace and still failing: the wake left it alive but deaf.
-            internalStopReason = "liveness failed after the wake grace (" + why + ")";
-            wakeLog.restarted(spec.name(), "liveness failed after grace", why, ctx.clock().instant());
-            wakeLog = null;
-        } else {
-            internalStopReason = "liveness failed (" + why + ")";
-        }
-        LOG.warn("{}: {}; restarting", spec.name(), internalStopReason);
+    protected void restartForLiveness() {
         child.stop(spec.stopTimeout());
-    }
-
-    /**
-     * The gateway refused the engine's session (token, pairing, scope; or protocol): FAILED with the
-     * gateway's own words, and no restart: a new process would be refused the same way. The process is
-     * left running; the session waits for the token to change or for the user to retry.
-     */
-    @Override
-    public void connectionRejected(Drop.Problem problem, String why) {
-        if (child == null || (lifecycle != Lifecycle.RUNNING && lifecycle != Lifecycle.STARTING)) {
-            return;
-        }
-        boolean credentials = problem == Drop.Problem.CREDENTIALS;
-        rejectedByConnection = true;
-        failureDetail = credentials ? ConnectionRejection.credentialDetail(spec) : null;
-        LOG.warn("{}: the gateway refused the engine's session: {}", spec.name(), why);
-        fail(credentials ? FailureReason.CREDENTIALS : FailureReason.CONFIG,
-                ConnectionRejection.message(spec, problem, why));
-    }
-
-    @Override
-    public void connectionAccepted() {
-        if (!rejectedByConnection || child == null) {
-            return;
-        }
-        rejectedByConnection = false;
-        lifecycle = Lifecycle.RUNNING;
-        failure = null;
-        failureDetail = null;
-        message = null;
-        LOG.info("{}: the gateway accepted the engine's session again", spec.name());
-        changed();
-    }
-
-    /** Drops and redials every long-lived connection now, backoff reset (the wake hook calls this). */
-    void forceReconnect() {
-        health.forceReconnect();
-    }
-
-    /** Keeps the restart policy's "healthy for a while resets backoff" rule, without polling. */
-    @Override
-    protected void onChange() {
-        if (wakeLog != null && !health.inGrace() && health.livenessPassing()) {
-            wakeLog = null; // recovered from the wake by itself
-        }
-        Health h = health();
-        if (lifecycle == Lifecycle.RUNNING && h == Health.HEALTHY) {
-            if (healthySince == null) {
-                healthySince = ctx.clock().instant();
-                cancelStabilityCheck();
-                stabilityCheck = ctx.loop().schedule(() -> {
-                    stabilityCheck = null;
-                    if (healthySince != null && policy.resetIfStable(healthySince, ctx.clock().instant())) {
-                        changed();
-                    }
-                }, spec.restart().resetAfter().toMillis() + 1, TimeUnit.MILLISECONDS);
-            }
-        } else {
-            healthySince = null;
-            cancelStabilityCheck();
-        }
-    }
-
-    private void cancelStabilityCheck() {
-        if (stabilityCheck != null) {
-            stabilityCheck.cancel(false);
-            stabilityCheck = null;
-        }
-    }
-
-    @Override
-    ServiceSnapshot snapshot() {
-        Health h = health();
-        String text = message;
-        ChildProcess c = child;
-        if ((lifecycle == Lifecycle.RUNNING || lifecycle == Lifecycle.STARTING) && c != null) {
-            text = health.message();
-        }
-        return new ServiceSnapshot(spec.name(), spec.displayName(), spec.kind().id(), "embedded", spec.enabled(),
-                lifecycle, h, dev.nexus.services.health.DisplayStatus.of(lifecycle, h),
-                lifecycle == Lifecycle.FAILED && failure != null ? failure.id() : null, pendingNote(text),
-                c == null ? null : c.pid(), c == null ? null : startedAt, restarts, lastExit, lastExitAt,
-                c == null ? null : health.latencyMs(), nextRestartAt, policy.consecutiveRestarts(),
-                c == null ? (lifecycle == Lifecycle.FAILED ? failureDetail : null)
-                        : ConnectionRejection.merge(lifecycle == Lifecycle.FAILED ? failureDetail : null, health.detail()),
-                health.children(), null);
     }
 }

@@ -4,14 +4,19 @@ import dev.nexus.services.catalog.Catalog;
 import dev.nexus.services.catalog.CatalogCodec;
 import dev.nexus.services.catalog.CatalogStore;
 import dev.nexus.services.catalog.LoadResult;
+import dev.nexus.services.catalog.ManagerKind;
 import dev.nexus.services.catalog.ServiceKind;
 import dev.nexus.services.catalog.ServiceSpec;
 import dev.nexus.services.credentials.use.ServiceEnvironments;
 import dev.nexus.services.health.ProbeFactory;
 import dev.nexus.services.logs.Redactor;
 import dev.nexus.services.logs.RotatingLogWriter;
+import dev.nexus.services.manager.ManagedState;
+import dev.nexus.services.manager.ManagerException;
+import dev.nexus.services.manager.ServiceManager;
 import dev.nexus.services.supervise.ChildLauncher;
 import dev.nexus.services.supervise.OutputSinks;
+import dev.nexus.services.supervise.Ports;
 import dev.nexus.services.support.PrivateDirs;
 import dev.nexus.services.support.Version;
 import java.io.IOException;
@@ -44,8 +49,13 @@ import org.slf4j.LoggerFactory;
  * happen on one thread (the loop); public methods may be called from any thread and return futures.
  * Data flows one way: units change → a snapshot per service is published → subscribers get events.
  *
- * <p>Closing the engine leaves daemons running: the next engine re-adopts them. Only {@link #down()}
- * or {@link #stop} stops services.
+ * <p>Closing the engine leaves daemons running: the next engine re-adopts them, and one under an OS
+ * service manager stays with that manager (the next engine only asks it). Only {@link #down()} or
+ * {@link #stop} stops services, under any manager.
+ *
+ * <p>Which manager runs a daemon comes from {@link EngineOptions#managers()}, asked off the loop at start
+ * and at every reload. A reload that moves a daemon to another manager stops it in the old one (an OS
+ * manager also forgets it) before the new one starts it: never two copies.
  *
  * <p>Sleep and wake come from outside ({@code power.RecoveryCoordinator} calls {@link #prepareForSleep}
  * and {@link #wake}); the engine pauses probes before a sleep and after a wake resets backoff, makes
@@ -88,6 +98,8 @@ public final class Engine implements AutoCloseable {
     private volatile Catalog catalog;
     private volatile List<String> order = List.of();
     private volatile List<String> catalogProblems = List.of();
+    /** The manager lookup's answers; replaced (off the loop) before every reload. */
+    private volatile ResolvedManagers managers;
     private volatile boolean catalogOk = true;
     private final Map<String, ServiceSnapshot> published = new ConcurrentHashMap<>();
     private final List<Consumer<EngineEvent>> listeners = new CopyOnWriteArrayList<>();
@@ -114,6 +126,7 @@ public final class Engine implements AutoCloseable {
         this.ctx = new EngineContext(options.paths(), options.clock(), options.random(), loop, probeTimer, blocking,
                 probes, launcher, environments, this::markDirty);
         this.desired = new DesiredState(options.paths().run().resolve("desired.json"));
+        this.managers = ResolvedManagers.resolve(options.managers());
     }
 
     /** Loads the catalog, re-adopts running children and brings back what the user wanted up. */
@@ -126,6 +139,9 @@ public final class Engine implements AutoCloseable {
         // Re-attached output is redacted like fresh output; reading the secrets may block, so it
         // happens here, on the caller's thread, before the loop adopts.
         Map<String, Set<String>> adoptionSecrets = engine.secretsOfRecordedChildren();
+        // A daemon moved to another manager while no engine ran may still be under the old one; asking takes
+        // OS tools, so it happens here too.
+        engine.leaveOtherManagers();
         engine.callOnLoop(() -> {
             engine.restoreDesiredState(adoptionSecrets);
             engine.flush(); // callers see every service from the first snapshot on
@@ -156,9 +172,11 @@ public final class Engine implements AutoCloseable {
             ServiceUnit unit = units.get(spec.name());
             if (unit == null || unit.spec().kind() != spec.kind()) {
                 if (unit != null) {
-                    unit.stop();
+                    unit.retire();
                 }
                 units.put(spec.name(), newUnit(spec));
+            } else if (managerOf(unit) != effectiveManager(spec)) {
+                moveToManager(unit, effectiveManager(spec));
             } else {
                 unit.updateSpec(spec);
             }
@@ -168,7 +186,7 @@ public final class Engine implements AutoCloseable {
             for (String gone : previous.names()) {
                 if (next.find(gone).isEmpty()) {
                     ServiceUnit unit = units.remove(gone);
-                    unit.stop();
+                    unit.retire();
                     ServiceSnapshot last = published.remove(gone);
                     if (last != null) {
                         emit(EngineEvent.removed(last));
@@ -181,10 +199,90 @@ public final class Engine implements AutoCloseable {
 
     private ServiceUnit newUnit(ServiceSpec spec) {
         return switch (spec.kind()) {
-            case DAEMON -> new DaemonUnit(ctx, spec);
+            case DAEMON -> {
+                ManagerKind kind = effectiveManager(spec);
+                yield kind == ManagerKind.EMBEDDED ? new DaemonUnit(ctx, spec)
+                        : new ManagedDaemonUnit(ctx, spec, managers.manager(kind));
+            }
             case JOB -> new JobUnit(ctx, spec);
             case CONNECTION -> new ConnectionUnit(ctx, spec);
         };
+    }
+
+    /** Who runs a daemon of this spec here; null for jobs and connections (nothing manages them). */
+    private ManagerKind effectiveManager(ServiceSpec spec) {
+        return spec.kind() == ServiceKind.DAEMON ? managers.effective(spec.manager()) : null;
+    }
+
+    private static ManagerKind managerOf(ServiceUnit unit) {
+        if (unit instanceof ManagedDaemonUnit m) {
+            return m.kind();
+        }
+        return unit instanceof DaemonUnit ? ManagerKind.EMBEDDED : null;
+    }
+
+    /**
+     * Moves a daemon to another manager: it is stopped (and forgotten by an OS manager) first; only then does
+     * a unit under the new manager take over, and it starts when the service is wanted up. If the old manager
+     * cannot be made to let go, the old unit stays in charge and says why; the next reload tries again.
+     */
+    private void moveToManager(ServiceUnit old, ManagerKind to) {
+        String name = old.name();
+        LOG.info("{}: moving from {} to {}", name, managerOf(old).id(), to.id());
+        old.retire().handleAsync((ok, error) -> {
+            if (units.get(name) != old) {
+                return null; // removed, or moved again, meanwhile
+            }
+            if (error != null) {
+                LOG.warn("{}: not moved to {}: {}", name, to.id(), ManagerCalls.cause(error).getMessage());
+                return null;
+            }
+            old.detach();
+            ServiceSpec latest = catalog.find(name).orElse(null);
+            if (latest == null || latest.kind() != old.spec().kind()) {
+                return null;
+            }
+            ServiceUnit fresh = newUnit(latest);
+            units.put(name, fresh);
+            markDirty(name);
+            if (latest.enabled() && desired.wantsUp(name)) {
+                LOG.info("{}: moved to {}; starting it there", name, managerOf(fresh).id());
+                fresh.start(false);
+            }
+            return null;
+        }, loop);
+    }
+
+    /**
+     * Before the first start: a daemon that an OS manager other than its own still has installed (its
+     * manager was changed while no engine ran) is removed there, so that it never runs twice.
+     */
+    private void leaveOtherManagers() {
+        for (ServiceSpec spec : catalog.services()) {
+            ManagerKind own = effectiveManager(spec);
+            if (own == null) {
+                continue;
+            }
+            for (ServiceManager other : managers.usable()) {
+                if (other.kind() == own) {
+                    continue;
+                }
+                try {
+                    ManagedState state = other.state(spec.name());
+                    if (state.installed()) {
+                        LOG.info("{}: runs under {} now; removing it from {}", spec.name(), own.id(), other.kind().id());
+                        other.uninstall(spec.name());
+                        if (spec.port() != null && !Ports.awaitFree(spec.port(), ProcessUnit.PORT_RELEASE_TIMEOUT)) {
+                            LOG.warn("{}: port {} still in use after removing it from {}", spec.name(), spec.port(),
+                                    other.kind().id());
+                        }
+                    }
+                } catch (ManagerException | RuntimeException e) {
+                    LOG.warn("{}: could not check {} for an old copy: {}", spec.name(), other.kind().id(),
+                            e.getMessage());
+                }
+            }
+        }
     }
 
     /** The secrets of each daemon that a previous engine may have left running, by service. */
@@ -200,6 +298,24 @@ public final class Engine implements AutoCloseable {
 
     private void restoreDesiredState(Map<String, Set<String>> adoptionSecrets) {
         for (ServiceUnit unit : units.values()) {
+            if (unit instanceof ManagedDaemonUnit m) {
+                boolean wanted = m.spec().enabled() && desired.wantsUp(m.name());
+                // Moved from the embedded supervisor while no engine ran: that copy goes before the manager
+                // is asked to start one.
+                DaemonUnit leftover = new DaemonUnit(ctx, m.spec());
+                if (leftover.adopt(adoptionSecrets.getOrDefault(m.name(), Set.of()))) {
+                    LOG.info("{}: the embedded supervisor still ran it; stopping that copy for {}", m.name(),
+                            m.kind().id());
+                    leftover.retire().whenCompleteAsync((v, error) -> {
+                        leftover.detach();
+                        m.resume(wanted);
+                    }, loop);
+                    continue;
+                }
+                // Its manager kept it: ask, never adopt, never start a second copy.
+                m.resume(wanted);
+                continue;
+            }
             boolean adopted = unit instanceof DaemonUnit d && d.adopt(adoptionSecrets.getOrDefault(d.name(), Set.of()));
             if (!adopted && unit.spec().enabled() && desired.wantsUp(unit.name())) {
                 LOG.info("{}: was up before the engine restarted; starting it", unit.name());
@@ -254,13 +370,18 @@ public final class Engine implements AutoCloseable {
         return stop(catalog.names());
     }
 
-    /** Re-reads services.json; a bad file keeps the running catalog and reports its problems. */
+    /**
+     * Re-reads services.json and asks again which managers are usable; a bad file keeps the running catalog
+     * and reports its problems.
+     */
     public CompletableFuture<EngineSnapshot> reload() {
-        return callOnLoop(() -> {
-            applyCatalog(loadCatalog());
-            emit(EngineEvent.engine(info()));
-            return null;
-        }).thenCompose(v -> currentSnapshot());
+        return CompletableFuture.supplyAsync(() -> ResolvedManagers.resolve(options.managers()), blocking)
+                .thenCompose(resolved -> callOnLoop(() -> {
+                    managers = resolved;
+                    applyCatalog(loadCatalog());
+                    emit(EngineEvent.engine(info()));
+                    return null;
+                })).thenCompose(v -> currentSnapshot());
     }
 
     /** Asks every running probe to check now. */
@@ -563,7 +684,7 @@ public final class Engine implements AutoCloseable {
         return new EngineSnapshot.EngineInfo(ProcessHandle.current().pid(), Version.current(), startedAt, true,
                 options.paths().catalogFile().toString(), catalogOk, catalogProblems,
                 catalogOk ? null : "services.json has errors; running the last good catalog",
-                p.lastSleepAt(), p.lastWakeAt(), p.graceUntil(), p.recovery());
+                p.lastSleepAt(), p.lastWakeAt(), p.graceUntil(), p.recovery(), managers.infos());
     }
 
     /** The sleep/wake part of the engine's info, as last published by the loop. */
@@ -598,7 +719,10 @@ public final class Engine implements AutoCloseable {
         return f;
     }
 
-    /** Stops watching; leaves every daemon running for the next engine to adopt. */
+    /**
+     * Stops watching; leaves every daemon running for the next engine to adopt, and those under an OS
+     * manager to that manager.
+     */
     @Override
     public void close() {
         try {

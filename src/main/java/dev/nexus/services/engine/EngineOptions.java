@@ -2,6 +2,7 @@ package dev.nexus.services.engine;
 
 import dev.nexus.services.credentials.use.SecretSource;
 import dev.nexus.services.credentials.use.SystemSecrets;
+import dev.nexus.services.manager.ManagerLookup;
 import dev.nexus.services.support.NexusPaths;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,11 +13,12 @@ import java.util.random.RandomGenerator;
  * How to build an engine. {@code environment} is the base environment children inherit (the
  * daemon's own, normally); {@code secrets} fills the catalog's credential references;
  * {@code wakeGrace} is how long after a wake from sleep failures only show as "waking up" and never
- * restart anything (DESIGN.md: 30 s). Tests pass their own clock, randomness, environment, secrets
- * and a short grace.
+ * restart anything (DESIGN.md: 30 s); {@code managers} says which OS service managers can run a daemon
+ * here ({@link ManagerLookup#EMBEDDED_ONLY} unless given). Tests pass their own clock, randomness,
+ * environment, secrets, a short grace and stand-in managers.
  */
 public record EngineOptions(NexusPaths paths, Clock clock, RandomGenerator random, Map<String, String> environment,
-                            SecretSource secrets, Duration wakeGrace) {
+                            SecretSource secrets, Duration wakeGrace, ManagerLookup managers) {
     public static final Duration DEFAULT_WAKE_GRACE = Duration.ofSeconds(30);
 
     public EngineOptions {
@@ -30,6 +32,15 @@ public record EngineOptions(NexusPaths paths, Clock clock, RandomGenerator rando
         if (wakeGrace.isNegative()) {
             throw new IllegalArgumentException("wakeGrace must not be negative, got " + wakeGrace);
         }
+        if (managers == null) {
+            managers = ManagerLookup.EMBEDDED_ONLY;
+        }
+    }
+
+    /** Every daemon under the embedded supervisor. */
+    public EngineOptions(NexusPaths paths, Clock clock, RandomGenerator random, Map<String, String> environment,
+                         SecretSource secrets, Duration wakeGrace) {
+        this(paths, clock, random, environment, secrets, wakeGrace, ManagerLookup.EMBEDDED_ONLY);
     }
 
     /** With the default wake grace. */
@@ -48,6 +59,10 @@ public record EngineOptions(NexusPaths paths, Clock clock, RandomGenerator rando
     }
 
     public EngineOptions withWakeGrace(Duration grace) {
-        return new EngineOptions(paths, clock, random, environment, secrets, grace);
+        return new EngineOptions(paths, clock, random, environment, secrets, grace, managers);
+    }
+
+    public EngineOptions withManagers(ManagerLookup lookup) {
+        return new EngineOptions(paths, clock, random, environment, secrets, wakeGrace, lookup);
     }
 }

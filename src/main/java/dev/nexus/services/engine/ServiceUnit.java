@@ -132,6 +132,14 @@ abstract class ServiceUnit {
     /** Stops the service; the future completes when it is fully stopped (tree gone, port free). */
     abstract CompletableFuture<Void> stop();
 
+    /**
+     * Stops the service for good: it moves to another manager or leaves the catalog. Completes once no copy
+     * of it can run any more; fails (this unit staying in charge) when that cannot be made sure.
+     */
+    CompletableFuture<Void> retire() {
+        return stop();
+    }
+
     /** Stops probing and timers but leaves processes running: the engine is shutting down. */
     abstract void detach();
 

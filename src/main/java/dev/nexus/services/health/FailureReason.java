@@ -6,7 +6,9 @@ public enum FailureReason {
     CREDENTIALS("credentials"),
     PORT_IN_USE("port_in_use"),
     BINARY_MISSING("binary_missing"),
-    START_TIMEOUT("start_timeout");
+    START_TIMEOUT("start_timeout"),
+    /** The OS service manager (systemd, launchd) refused or failed; the message holds the tool's words. */
+    MANAGER("manager");
 
     private final String id;
 

@@ -14,6 +14,7 @@ import dev.nexus.services.catalog.Probes;
 import dev.nexus.services.catalog.RestartSpec;
 import dev.nexus.services.catalog.ServiceKind;
 import dev.nexus.services.catalog.ServiceSpec;
+import dev.nexus.services.manager.ManagerLookup;
 import dev.nexus.services.support.NexusPaths;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -85,9 +86,15 @@ final class EngineFixture {
     }
 
     static Engine start(NexusPaths paths) throws IOException {
+        return start(paths, ManagerLookup.EMBEDDED_ONLY);
+    }
+
+    /** With these OS managers (stand-ins in tests). */
+    static Engine start(NexusPaths paths, ManagerLookup managers) throws IOException {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.put(NexusPaths.ROOT_VARIABLE, paths.root().toString());
-        return Engine.start(new EngineOptions(paths, Clock.systemUTC(), new SplittableRandom(42), env));
+        return Engine.start(new EngineOptions(paths, Clock.systemUTC(), new SplittableRandom(42), env)
+                .withManagers(managers));
     }
 
     static ServiceSnapshot service(Engine engine, String name) {

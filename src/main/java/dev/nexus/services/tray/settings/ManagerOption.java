@@ -6,28 +6,28 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The choices of the Services tab's manager column. Only auto and embedded can be picked for now: launchd,
- * systemd and Windows logon tasks are listed (a file may already name one) but come with the OS integration.
+ * The managers a daemon's manager column can name. Which of them can be picked depends on the machine: the
+ * engine says which are usable here ({@link ManagerChoice#fromEngine}).
  */
 public enum ManagerOption {
-    AUTO(ManagerKind.AUTO, "Auto", true, "the engine picks the manager (embedded for now)"),
-    EMBEDDED(ManagerKind.EMBEDDED, "Embedded", true, "the engine runs the process itself"),
-    LAUNCHD(ManagerKind.LAUNCHD, "launchd", false, ManagerOption.LATER),
-    SYSTEMD(ManagerKind.SYSTEMD, "systemd", false, ManagerOption.LATER),
-    WINDOWS_TASK(ManagerKind.WINDOWS_TASK, "Windows task", false, ManagerOption.LATER);
-
-    private static final String LATER = "comes with OS integration";
+    AUTO(ManagerKind.AUTO, "Auto", "the engine picks the best manager usable here"),
+    EMBEDDED(ManagerKind.EMBEDDED, "Embedded",
+            "the engine runs the process itself; it runs while the engine does and comes back with it"),
+    LAUNCHD(ManagerKind.LAUNCHD, "launchd",
+            "a LaunchAgent keeps it running, also while the engine is not, and starts it at login"),
+    SYSTEMD(ManagerKind.SYSTEMD, "systemd",
+            "a systemd user unit keeps it running, also while the engine is not, and starts it at login"),
+    WINDOWS_TASK(ManagerKind.WINDOWS_TASK, "Windows task",
+            "a Task Scheduler task keeps it running, also while the engine is not, and starts it at logon");
 
     private final ManagerKind kind;
     private final String label;
-    private final boolean selectable;
-    private final String note;
+    private final String description;
 
-    ManagerOption(ManagerKind kind, String label, boolean selectable, String note) {
+    ManagerOption(ManagerKind kind, String label, String description) {
         this.kind = kind;
         this.label = label;
-        this.selectable = selectable;
-        this.note = note;
+        this.description = description;
     }
 
     public ManagerKind kind() {
@@ -38,22 +38,22 @@ public enum ManagerOption {
         return label;
     }
 
-    /** Whether the user can pick it now; the others are shown disabled with {@link #note()}. */
-    public boolean selectable() {
-        return selectable;
+    /** What picking it means, when it can be picked. */
+    public String description() {
+        return description;
     }
 
-    public String note() {
-        return note;
-    }
-
-    /** How a choice reads in the list: the disabled ones say why. */
-    public String text() {
-        return selectable ? label : label + " (" + note + ")";
+    /** True for launchd, systemd and Windows tasks: only the engine can tell whether they are usable here. */
+    public boolean osManager() {
+        return this != AUTO && this != EMBEDDED;
     }
 
     public static ManagerOption of(ManagerKind kind) {
         return Arrays.stream(values()).filter(o -> o.kind == kind).findFirst().orElseThrow();
+    }
+
+    public static ManagerOption ofId(String id) {
+        return of(ManagerKind.fromId(id));
     }
 
     public static List<ManagerOption> all() {

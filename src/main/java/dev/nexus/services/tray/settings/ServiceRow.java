@@ -1,5 +1,6 @@
 package dev.nexus.services.tray.settings;
 
+import dev.nexus.services.catalog.ManagerKind;
 import dev.nexus.services.catalog.ProbeSpec;
 import dev.nexus.services.catalog.Probes;
 import dev.nexus.services.catalog.ServiceKind;
@@ -7,6 +8,7 @@ import dev.nexus.services.catalog.ServiceSpec;
 import dev.nexus.services.support.Durations;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
@@ -27,8 +29,12 @@ import javafx.beans.property.StringProperty;
  * changed.
  */
 public final class ServiceRow {
+    /** Auto and embedded: what can be picked when nobody said which OS managers are usable. */
+    static final Set<ManagerKind> ALWAYS_SELECTABLE = Set.of(ManagerKind.AUTO, ManagerKind.EMBEDDED);
+
     private ServiceSpec saved;
     private final boolean autostartKnown;
+    private final Set<ManagerKind> selectable;
     private boolean savedAutostart;
 
     private final BooleanProperty enabled = new SimpleBooleanProperty(this, "enabled");
@@ -42,7 +48,17 @@ public final class ServiceRow {
      * @param wantedUp whether the engine has this service wanted up; null when the engine could not be asked
      */
     public ServiceRow(ServiceSpec spec, Boolean wantedUp) {
+        this(spec, wantedUp, ALWAYS_SELECTABLE);
+    }
+
+    /**
+     * @param wantedUp   whether the engine has this service wanted up; null when the engine could not be asked
+     * @param selectable the managers that can be picked here (see {@link ManagerChoice}); the one the file
+     *                   names can always be kept
+     */
+    public ServiceRow(ServiceSpec spec, Boolean wantedUp, Set<ManagerKind> selectable) {
         this.saved = Objects.requireNonNull(spec, "spec");
+        this.selectable = Set.copyOf(selectable);
         this.autostartKnown = wantedUp != null;
         this.savedAutostart = spec.enabled() && Boolean.TRUE.equals(wantedUp);
         enabled.set(spec.enabled());
@@ -63,7 +79,7 @@ public final class ServiceRow {
         });
         manager.addListener((obs, was, now) -> {
             // Keyboard selection can land on an option shown disabled: keep what the file has, refuse others.
-            if (now == null || (!now.selectable() && now.kind() != saved.manager())) {
+            if (now == null || (!this.selectable.contains(now.kind()) && now.kind() != saved.manager())) {
                 manager.set(was);
                 return;
             }

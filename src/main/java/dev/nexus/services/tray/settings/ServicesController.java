@@ -158,11 +158,11 @@ public final class ServicesController {
         ComboBox<ManagerOption> combo = new ComboBox<>();
         combo.setId("manager-" + row.name());
         combo.getItems().setAll(ManagerOption.all());
-        combo.setCellFactory(list -> new ManagerCell(true));
-        combo.setButtonCell(new ManagerCell(false));
+        combo.setCellFactory(list -> new ManagerCell(model, true));
+        combo.setButtonCell(new ManagerCell(model, false));
         combo.setMaxWidth(Double.MAX_VALUE);
         combo.setValue(row.managerProperty().get());
-        // One way each, so a refused choice (an option that comes later) snaps back in the box too.
+        // One way each, so a refused choice (a manager not usable here) snaps back in the box too.
         ChangeListener<ManagerOption> fromRow = (obs, was, now) -> combo.setValue(now);
         row.managerProperty().addListener(fromRow);
         combo.valueProperty().addListener((obs, was, now) -> {
@@ -171,8 +171,8 @@ public final class ServicesController {
                 Platform.runLater(() -> combo.setValue(row.managerProperty().get()));
             }
         });
-        combo.setTooltip(new Tooltip("Auto lets the engine pick; launchd, systemd and Windows tasks come with "
-                + "OS integration."));
+        combo.setTooltip(new Tooltip("Who keeps " + row.displayName() + " running. Auto lets the engine pick; "
+                + "an OS manager keeps it running while the engine is not. Only managers usable here can be picked."));
         return new Bound(combo, () -> row.managerProperty().removeListener(fromRow));
     }
 
@@ -240,10 +240,12 @@ public final class ServicesController {
     }
 
     private static final class ManagerCell extends ListCell<ManagerOption> {
-        /** In the list, options that come later are disabled; the closed box just shows the value. */
+        private final ServicesViewModel model;
+        /** In the list, managers not usable here are disabled and say why; the closed box just shows the value. */
         private final boolean inList;
 
-        ManagerCell(boolean inList) {
+        ManagerCell(ServicesViewModel model, boolean inList) {
+            this.model = model;
             this.inList = inList;
         }
 
@@ -255,9 +257,10 @@ public final class ServicesController {
                 setDisable(false);
                 setTooltip(null);
             } else {
-                setText(inList ? option.text() : option.label());
-                setDisable(inList && !option.selectable());
-                setTooltip(new Tooltip(option.label() + ": " + option.note()));
+                ManagerChoice choice = model.choice(option);
+                setText(inList ? choice.text() : option.label());
+                setDisable(inList && !choice.selectable());
+                setTooltip(new Tooltip(choice.tooltip()));
             }
         }
     }

@@ -7,6 +7,7 @@ import dev.nexus.services.catalog.CatalogException;
 import dev.nexus.services.catalog.CatalogProblem;
 import dev.nexus.services.catalog.CatalogStore;
 import dev.nexus.services.catalog.LoadResult;
+import dev.nexus.services.catalog.ManagerKind;
 import dev.nexus.services.catalog.ServiceSpec;
 import dev.nexus.services.control.ControlException;
 import dev.nexus.services.control.EngineNotRunningException;
@@ -54,6 +55,7 @@ import javafx.collections.ObservableList;
  *
  * <p>A bad services.json is shown with its problems and never saved over; neither is a file that changed on
  * disk after this page read it. Autostart changes are applied after the reload with "start" and "stop".
+ * The manager column offers the OS managers the engine says are usable here, and says why the others are not.
  * File and engine work runs on {@code background}; properties change only on {@code ui}.
  */
 public final class ServicesViewModel {
@@ -72,6 +74,8 @@ public final class ServicesViewModel {
 
     private final ObservableList<ServiceRow> rows = FXCollections.observableArrayList();
     private final ObservableList<String> fileProblems = FXCollections.observableArrayList();
+    private final ObservableList<ManagerChoice> managerChoices = FXCollections.observableArrayList(
+            ManagerChoice.engineUnknown("it has not been asked yet"));
     private final ReadOnlyBooleanWrapper loaded = new ReadOnlyBooleanWrapper(this, "loaded");
     private final ReadOnlyBooleanWrapper fileOk = new ReadOnlyBooleanWrapper(this, "fileOk");
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper(this, "busy");
@@ -117,6 +121,9 @@ public final class ServicesViewModel {
         fileProblems.setAll(result.errors().stream().map(CatalogProblem::toString).toList());
         fileOk.set(result.ok());
         engineNote.set(l.engine().note());
+        managerChoices.setAll(l.engine().managers());
+        Set<ManagerKind> selectable = l.engine().managers().stream()
+                .filter(ManagerChoice::selectable).map(c -> c.option().kind()).collect(Collectors.toSet());
         busy.set(false);
         loaded.set(true);
         if (!result.ok()) {
@@ -132,7 +139,8 @@ public final class ServicesViewModel {
             List<ServiceRow> next = new ArrayList<>();
             for (ServiceSpec spec : catalog.services()) {
                 Map<String, Boolean> wanted = l.engine().wantedUp();
-                ServiceRow row = new ServiceRow(spec, wanted == null ? null : wanted.getOrDefault(spec.name(), false));
+                ServiceRow row = new ServiceRow(spec, wanted == null ? null : wanted.getOrDefault(spec.name(), false),
+                        selectable);
                 row.changedProperty().addListener(rowChanged);
                 next.add(row);
             }
@@ -346,17 +354,19 @@ public final class ServicesViewModel {
         return call("snapshot", Json.MAPPER.createObjectNode(), SNAPSHOT_TIMEOUT).handle((reply, error) -> {
             if (error != null) {
                 Throwable cause = unwrap(error);
-                String why = cause instanceof EngineNotRunningException
+                boolean notRunning = cause instanceof EngineNotRunningException;
+                String why = notRunning
                         ? "The engine is not running, so autostart cannot be shown or changed now."
                         : "The engine could not be asked which services are up (" + describe(cause)
                         + "), so autostart cannot be changed now.";
-                return new EngineView(null, why);
+                return new EngineView(null, why, ManagerChoice.engineUnknown(notRunning
+                        ? "it is not running" : "it could not be asked: " + describe(cause)));
             }
             Map<String, Boolean> wanted = new HashMap<>();
             for (JsonNode s : reply.path("services")) {
                 wanted.put(s.path("name").asText(), WANTED_UP.contains(s.path("lifecycle").asText()));
             }
-            return new EngineView(wanted, "");
+            return new EngineView(wanted, "", ManagerChoice.fromEngine(reply.path("engine").path("managers")));
         });
     }
 
@@ -420,6 +430,17 @@ public final class ServicesViewModel {
         return fileProblems;
     }
 
+    /** Every manager, in list order, as it stands here: which can be picked and why not. */
+    public ObservableList<ManagerChoice> managerChoices() {
+        return FXCollections.unmodifiableObservableList(managerChoices);
+    }
+
+    /** How {@code option} stands here (text, whether it can be picked, tooltip). */
+    public ManagerChoice choice(ManagerOption option) {
+        return managerChoices.stream().filter(c -> c.option() == option).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no choice for " + option));
+    }
+
     public ReadOnlyBooleanProperty loadedProperty() {
         return loaded.getReadOnlyProperty();
     }
@@ -452,7 +473,7 @@ public final class ServicesViewModel {
     private record FileRead(LoadResult result, byte[] bytes) {
     }
 
-    private record EngineView(Map<String, Boolean> wantedUp, String note) {
+    private record EngineView(Map<String, Boolean> wantedUp, String note, List<ManagerChoice> managers) {
     }
 
     private record Loaded(FileRead file, EngineView engine) {

@@ -55,6 +55,22 @@ final class RecordingEngineCommands implements EngineCommands {
         return calls.stream().map(Call::op).toList();
     }
 
+    /**
+     * Adds {@code engine.managers} as the engine sends it, from quadruples kind, available ("true"/"false"),
+     * reason (or null), effective.
+     */
+    static ObjectNode withManagers(ObjectNode snapshot, String... kindAvailableReasonEffective) {
+        ArrayNode managers = ((ObjectNode) snapshot.path("engine")).putArray("managers");
+        for (int i = 0; i < kindAvailableReasonEffective.length; i += 4) {
+            ObjectNode m = managers.addObject();
+            m.put("kind", kindAvailableReasonEffective[i]);
+            m.put("available", Boolean.parseBoolean(kindAvailableReasonEffective[i + 1]));
+            m.put("reason", kindAvailableReasonEffective[i + 2]);
+            m.put("effective", kindAvailableReasonEffective[i + 3]);
+        }
+        return snapshot;
+    }
+
     /** A snapshot as the engine sends it, with the fields the settings read: name, lifecycle, status. */
     static ObjectNode snapshot(String... nameLifecycleStatus) {
         ObjectNode root = Json.MAPPER.createObjectNode();

@@ -190,22 +190,71 @@ class ServicesViewModelTest {
     }
 
     @Test
-    void managerOptionsOfferAutoAndEmbeddedAndShowTheRestAsComingLater() {
+    void withoutAnEngineOnlyAutoAndEmbeddedCanBePickedAndTheOsManagersSayWhy() {
         assertEquals(5, ManagerOption.all().size());
-        assertEquals(List.of(ManagerOption.AUTO, ManagerOption.EMBEDDED),
-                ManagerOption.all().stream().filter(ManagerOption::selectable).toList());
-        for (ManagerOption later : List.of(ManagerOption.LAUNCHD, ManagerOption.SYSTEMD, ManagerOption.WINDOWS_TASK)) {
-            assertEquals("comes with OS integration", later.note());
-            assertTrue(later.text().endsWith("(comes with OS integration)"), later.text());
-        }
         assertFalse(ManagerOption.appliesTo(ServiceKind.CONNECTION));
         assertTrue(ManagerOption.appliesTo(ServiceKind.JOB));
 
         ServicesViewModel model = model(RecordingEngineCommands.notRunning());
+
+        assertEquals(List.of(ManagerOption.AUTO, ManagerOption.EMBEDDED), model.managerChoices().stream()
+                .filter(ManagerChoice::selectable).map(ManagerChoice::option).toList());
+        for (ManagerOption os : List.of(ManagerOption.LAUNCHD, ManagerOption.SYSTEMD, ManagerOption.WINDOWS_TASK)) {
+            ManagerChoice choice = model.choice(os);
+            assertEquals(os.label() + " (unknown)", choice.text());
+            assertTrue(choice.tooltip().contains("known once the engine runs (it is not running)"), choice.tooltip());
+        }
+        assertEquals("Auto", model.choice(ManagerOption.AUTO).text());
+        assertTrue(model.managerChoices().stream().noneMatch(c -> c.text().contains("OS integration")
+                || c.tooltip().contains("OS integration")));
         ServiceRow gateway = row(model, "gateway");
         gateway.managerProperty().set(ManagerOption.SYSTEMD);
-        assertEquals(ManagerOption.AUTO, gateway.managerProperty().get(), "systemd cannot be picked yet");
+        assertEquals(ManagerOption.AUTO, gateway.managerProperty().get(), "systemd cannot be picked without the engine's word");
         assertFalse(row(model, "collab").managerApplies());
+    }
+
+    @Test
+    void theOsManagersTheEngineCanUseAreOfferedAndTheOthersSayWhyNot() throws Exception {
+        var snapshot = RecordingEngineCommands.withManagers(RecordingEngineCommands.snapshot("gateway", "RUNNING",
+                        "HEALTHY", "cloud", "STOPPED", "STOPPED", "hub", "STOPPED", "STOPPED", "collab", "STOPPED",
+                        "STOPPED"),
+                "auto", "true", null, "systemd",
+                "embedded", "true", null, "embedded",
+                "launchd", "false", "launchd is not supported on this system", "embedded",
+                "systemd", "true", null, "systemd",
+                "windows-task", "false", "Windows only", "embedded");
+        RecordingEngineCommands engine = new RecordingEngineCommands().answer("snapshot", snapshot)
+                .answer("reload", snapshot);
+        ServicesViewModel model = model(engine);
+
+        assertEquals(List.of(ManagerOption.AUTO, ManagerOption.EMBEDDED, ManagerOption.SYSTEMD),
+                model.managerChoices().stream().filter(ManagerChoice::selectable).map(ManagerChoice::option).toList());
+        assertEquals("Auto (systemd here)", model.choice(ManagerOption.AUTO).text());
+        assertTrue(model.choice(ManagerOption.AUTO).tooltip().endsWith("here that is systemd."),
+                model.choice(ManagerOption.AUTO).tooltip());
+        assertEquals("systemd", model.choice(ManagerOption.SYSTEMD).text());
+        assertTrue(model.choice(ManagerOption.SYSTEMD).tooltip().contains("starts it at login"));
+        assertEquals("launchd (not usable here)", model.choice(ManagerOption.LAUNCHD).text());
+        assertEquals("launchd cannot be used here: launchd is not supported on this system",
+                model.choice(ManagerOption.LAUNCHD).tooltip());
+
+        ServiceRow cloud = row(model, "cloud");
+        cloud.managerProperty().set(ManagerOption.LAUNCHD);
+        assertEquals(ManagerOption.AUTO, cloud.managerProperty().get(), "launchd is refused here");
+        cloud.managerProperty().set(ManagerOption.SYSTEMD);
+        assertEquals(ManagerOption.SYSTEMD, cloud.managerProperty().get());
+        assertTrue(model.save().join());
+        assertEquals(ManagerKind.SYSTEMD, reread().catalog().find("cloud").orElseThrow().manager());
+        assertEquals(List.of("snapshot", "reload"), engine.ops());
+    }
+
+    @Test
+    void anEngineThatDoesNotListItsManagersOffersNoOsManager() {
+        ServicesViewModel model = model(runningEngine());
+        assertEquals(List.of(ManagerOption.AUTO, ManagerOption.EMBEDDED), model.managerChoices().stream()
+                .filter(ManagerChoice::selectable).map(ManagerChoice::option).toList());
+        assertTrue(model.choice(ManagerOption.SYSTEMD).tooltip().contains("did not say"),
+                model.choice(ManagerOption.SYSTEMD).tooltip());
     }
 
     @Test

@@ -28,7 +28,8 @@ public final class Main {
     /** The subcommands, in the order help lists them. */
     static final List<Class<?>> SUBCOMMANDS = List.of(StatusCommand.class, ServiceCommands.Start.class,
             ServiceCommands.Stop.class, ServiceCommands.Restart.class, UpCommand.class, DownCommand.class,
-            ReloadCommand.class, GatewayCommand.class, LogsCommand.class, DaemonCommand.class, DoctorCommand.class,
+            ReloadCommand.class, GatewayCommand.class, InstallCommands.Install.class,
+            InstallCommands.Uninstall.class, LogsCommand.class, DaemonCommand.class, DoctorCommand.class,
             CredentialCommand.class, ExecCommand.class, TrayCommand.class, CommandLine.HelpCommand.class);
 
     public static void main(String[] args) {

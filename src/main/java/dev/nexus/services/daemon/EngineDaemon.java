@@ -4,6 +4,7 @@ import dev.nexus.services.control.ControlServer;
 import dev.nexus.services.control.EngineControlHandler;
 import dev.nexus.services.engine.Engine;
 import dev.nexus.services.engine.EngineOptions;
+import dev.nexus.services.manager.OsManagers;
 import dev.nexus.services.power.RecoveryCoordinator;
 import dev.nexus.services.power.SleepWakeMonitor;
 import dev.nexus.services.support.NexusPaths;
@@ -52,7 +53,8 @@ public final class EngineDaemon {
         }
         Logger log = LoggerFactory.getLogger(EngineDaemon.class);
         try (EngineLock held = lock.get()) {
-            Engine engine = Engine.start(EngineOptions.defaults(paths));
+            Engine engine = Engine.start(EngineOptions.defaults(paths)
+                    .withManagers(OsManagers.lookup(paths, System.getenv())));
             // Sleep and wake from the OS (logind, IOKit, Windows) and the clock fallback.
             RecoveryCoordinator power = RecoveryCoordinator.start(engine, SleepWakeMonitor.forThisSystem());
             ControlServer server = new ControlServer(paths.controlSocket(),

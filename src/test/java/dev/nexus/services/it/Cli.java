@@ -34,9 +34,22 @@ final class Cli {
     static final Duration TIMEOUT = Duration.ofSeconds(90);
 
     private final Path root;
+    private final Map<String, String> extraEnv;
 
     Cli(Path root) {
+        this(root, Map.of());
+    }
+
+    private Cli(Path root, Map<String, String> extraEnv) {
         this.root = root;
+        this.extraEnv = Map.copyOf(extraEnv);
+    }
+
+    /** The same, with these variables set on top of the usual ones (PATH with stand-ins, JVM options). */
+    Cli withEnv(Map<String, String> env) {
+        Map<String, String> all = new java.util.HashMap<>(extraEnv);
+        all.putAll(env);
+        return new Cli(root, all);
     }
 
     /** The repository root, where bin/ and target/ are. */
@@ -133,10 +146,13 @@ final class Cli {
         env.put("NEXUS_ROOT", root.toString());
         env.put("XDG_CACHE_HOME", root.resolve("cache").toString());
         env.put("NO_COLOR", "1");
+        // Fixture services must never become units of the developer's own systemd user manager.
+        env.put("NEXUS_MANAGERS", "embedded");
         // The test JVM's own settings must not leak into the product's JVMs.
         env.remove("NEXUS_JAVA_OPTS");
         env.remove("JAVA_TOOL_OPTIONS");
         env.remove("NEXUS_SERVICES_HOME");
+        env.putAll(extraEnv);
         return pb;
     }
 

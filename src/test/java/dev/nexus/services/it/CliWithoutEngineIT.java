@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The real launcher with no engine running: help, usage errors, one-shot status, doctor, logs. */
 class CliWithoutEngineIT {
     private static final List<String> COMMANDS = List.of("status", "start", "stop", "restart", "up", "down", "logs",
-            "daemon", "doctor");
+            "daemon", "doctor", "gateway", "install", "uninstall");
 
     @TempDir
     Path tempDir;

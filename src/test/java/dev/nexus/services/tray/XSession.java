@@ -140,6 +140,8 @@ public final class XSession implements AutoCloseable {
     /** Sets DISPLAY for a process about to start. */
     public ProcessBuilder on(ProcessBuilder pb) {
         pb.environment().put("DISPLAY", display);
+        // The product's fixture services must never become units of the developer's own systemd user manager.
+        pb.environment().put("NEXUS_MANAGERS", "embedded");
         return pb;
     }
 

@@ -5,7 +5,13 @@ import dev.nexus.services.catalog.CatalogCodec;
 import dev.nexus.services.catalog.CatalogProblem;
 import dev.nexus.services.catalog.CatalogStore;
 import dev.nexus.services.catalog.LoadResult;
+import dev.nexus.services.catalog.ManagerKind;
 import dev.nexus.services.catalog.ServiceKind;
+import dev.nexus.services.manager.ManagerContext;
+import dev.nexus.services.manager.ManagerException;
+import dev.nexus.services.manager.ManagerLookup;
+import dev.nexus.services.manager.OsManagers;
+import dev.nexus.services.manager.systemd.Linger;
 import dev.nexus.services.catalog.ServiceSpec;
 import dev.nexus.services.control.ControlClient;
 import dev.nexus.services.credentials.CredentialException;
@@ -30,6 +36,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -109,6 +116,7 @@ final class DoctorCommand implements Callable<Integer> {
         }
         checks.add(engine(paths));
         checks.addAll(credentials(paths, catalog));
+        checks.addAll(managers(paths, catalog));
         if (catalog != null) {
             for (ServiceSpec s : catalog.services()) {
                 if (s.enabled() && s.kind() != ServiceKind.CONNECTION) {
@@ -117,6 +125,57 @@ final class DoctorCommand implements Callable<Integer> {
                 if (s.enabled() && s.port() != null) {
                     checks.add(port(s, paths));
                 }
+            }
+        }
+        return checks;
+    }
+
+    /**
+     * Which OS service manager each daemon ends up under, a manager asked for that cannot work here, and on
+     * Linux whether systemd keeps user services running without a login session (lingering).
+     */
+    private static List<Check> managers(NexusPaths paths, Catalog catalog) {
+        List<Check> checks = new ArrayList<>();
+        Optional<ManagerContext> context = OsManagers.context(paths, System.getenv());
+        if (context.isEmpty()) {
+            return checks;
+        }
+        ManagerLookup lookup = OsManagers.lookup(context.get(), System.getenv());
+        boolean systemd = false;
+        if (catalog != null) {
+            for (ServiceSpec s : catalog.services()) {
+                if (s.kind() != ServiceKind.DAEMON || !s.enabled()) {
+                    continue;
+                }
+                ManagerKind effective = lookup.effectiveKind(s.manager());
+                systemd |= effective == ManagerKind.SYSTEMD;
+                if (s.manager() != ManagerKind.AUTO && s.manager() != effective) {
+                    checks.add(new Check(Level.WARN, s.name() + " asks for " + s.manager().id() + ", which cannot be "
+                            + "used here (" + lookup.unavailableReason(s.manager()).orElse("unknown") + "); it runs under "
+                            + effective.id(), "set its \"manager\" to auto or embedded in " + paths.catalogFile()));
+                }
+            }
+        }
+        List<String> usable = new ArrayList<>();
+        for (ManagerKind kind : List.of(ManagerKind.SYSTEMD, ManagerKind.LAUNCHD, ManagerKind.WINDOWS_TASK)) {
+            if (lookup.unavailableReason(kind).isEmpty()) {
+                usable.add(kind.id());
+            }
+        }
+        checks.add(new Check(Level.OK, "service managers: " + (usable.isEmpty() ? "the engine's own supervisor only"
+                : "embedded, " + String.join(", ", usable)) + "; auto picks " + lookup.effectiveKind(ManagerKind.AUTO).id(),
+                null));
+        if (systemd) {
+            String user = System.getProperty("user.name");
+            try {
+                Linger.Status linger = new Linger(context.get().runner()).check(user);
+                checks.add(linger.enabled()
+                        ? new Check(Level.OK, "systemd keeps " + user + "'s services running after logout (linger is on)", null)
+                        : new Check(Level.WARN, "systemd stops " + user + "'s services at logout and starts them only at "
+                        + "login (linger is off)", linger.advice().orElse(Linger.advice(user))));
+            } catch (ManagerException e) {
+                checks.add(new Check(Level.WARN, "cannot tell whether systemd keeps services after logout: "
+                        + e.getMessage(), Linger.advice(user)));
             }
         }
         return checks;

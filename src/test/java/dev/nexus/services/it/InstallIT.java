@@ -90,4 +90,20 @@ class InstallIT {
         assertTrue(r.err().contains("launchd cannot be used here: "), r.toString());
         assertEquals(before, Files.readString(root.catalogFile()));
     }
+
+    @Test
+    void doctorExplainsLingerOnceADaemonRunsUnderSystemd() throws Exception {
+        RecordingStandIn loginctl = RecordingStandIn.create(tempDir.resolve("bin"), "loginctl")
+                .reply(List.of("show-user"), "Linger=no\n");
+        // cloud asks for "auto", which picks systemd where a user manager answers.
+        Cli.Result auto = cli.run("doctor");
+        assertTrue(auto.out().contains("service managers: embedded, systemd; auto picks systemd"), auto.toString());
+        assertTrue(auto.out().contains("services at logout and starts them only at login (linger is off)"), auto.toString());
+        assertTrue(auto.out().contains("loginctl enable-linger " + System.getProperty("user.name")), auto.toString());
+        assertEquals(List.of("show-user", System.getProperty("user.name"), "-p", "Linger"), loginctl.calls().get(0));
+
+        cli.expect(0, "install", "cloud", "--manager", "embedded");
+        Cli.Result embedded = cli.run("doctor");
+        assertFalse(embedded.out().contains("linger"), "no daemon under systemd: " + embedded);
+    }
 }

@@ -38,11 +38,14 @@ public final class OsManagers {
      * launcher: a unit file must name a program that will still be there at the next login.
      */
     public static Optional<ManagerContext> context(NexusPaths paths, Map<String, String> env) {
-        return SelfCommand.current(systemProperties()).map(self -> {
-            Path home = Path.of(System.getProperty("user.home"));
-            return new ManagerContext(paths, home, self, ManagedEnvironment.of(paths, env, home, HostOs.CURRENT),
-                    new ProcessCommandRunner(), uid(HostOs.CURRENT));
-        });
+        return SelfCommand.current(systemProperties()).map(self ->
+                context(paths, env, Path.of(System.getProperty("user.home")), self, HostOs.CURRENT));
+    }
+
+    /** The context for a given home, launcher and system (settings pass what the tray was started with). */
+    public static ManagerContext context(NexusPaths paths, Map<String, String> env, Path home, SelfCommand self, HostOs os) {
+        return new ManagerContext(paths, home, self, ManagedEnvironment.of(paths, env, home, os),
+                new ProcessCommandRunner(), uid(os));
     }
 
     /**
@@ -69,7 +72,11 @@ public final class OsManagers {
 
     /** Starting the engine or the tray at login the way this OS does it; empty where there is no way. */
     public static Optional<LoginLauncher> loginLauncher(ManagerContext ctx, Map<String, String> env) {
-        return switch (HostOs.CURRENT) {
+        return loginLauncher(HostOs.CURRENT, ctx, env);
+    }
+
+    public static Optional<LoginLauncher> loginLauncher(HostOs os, ManagerContext ctx, Map<String, String> env) {
+        return switch (os) {
             case LINUX -> Optional.of(new LinuxLoginLauncher(ctx, env));
             case MACOS -> Optional.of(new MacLoginLauncher(ctx));
             case WINDOWS -> Optional.of(new WindowsLoginLauncher(ctx));
@@ -78,7 +85,7 @@ public final class OsManagers {
     }
 
     private static long uid(HostOs os) {
-        if (os == HostOs.WINDOWS) {
+        if (os == HostOs.WINDOWS || HostOs.CURRENT == HostOs.WINDOWS) {
             return -1;
         }
         return new com.sun.security.auth.module.UnixSystem().getUid();

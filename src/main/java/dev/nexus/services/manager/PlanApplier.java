@@ -1,6 +1,7 @@
 package dev.nexus.services.manager;
 
 import dev.nexus.services.support.AtomicFiles;
+import dev.nexus.services.support.IoMessages;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +50,9 @@ public final class PlanApplier {
             }
         } catch (IOException | UnsupportedOperationException e) {
             restore(before, rollback);
-            throw new ManagerException("could not write the files of " + plan.subject() + ": " + e.getMessage(), e);
+            String why = e instanceof IOException io ? IoMessages.describe(io) : e.getMessage();
+            throw new ManagerException("could not write the files of " + plan.subject() + " (" + why
+                    + "); nothing was changed", e);
         }
         for (ToolCall call : plan.commands()) {
             CommandResult result;

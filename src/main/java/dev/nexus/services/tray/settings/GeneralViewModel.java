@@ -1,5 +1,6 @@
 package dev.nexus.services.tray.settings;
 
+import dev.nexus.services.support.IoMessages;
 import dev.nexus.services.tray.NotificationType;
 import dev.nexus.services.tray.TrayPreferences;
 import dev.nexus.services.tray.TrayPreferencesStore;
@@ -121,8 +122,7 @@ public final class GeneralViewModel {
             } catch (IOException | RuntimeException e) {
                 String why = e instanceof IOException io ? IoMessages.describe(io) : e.getMessage();
                 return new SaveResult(true, false, StatusMessage.error("Saved the notification settings, but could not "
-                        + (wantEntry ? "create" : "remove") + " the login entry " + launchAtLogin.entryFile()
-                        + ": " + why));
+                        + (wantEntry ? "create" : "remove") + " the login item: " + why));
             }
         }
         String login = !touchEntry ? "" : wantEntry
@@ -157,7 +157,8 @@ public final class GeneralViewModel {
 
     /** The login entry's path, to show where it goes. */
     public String launchAtLoginDetail() {
-        return availability.available() ? "Adds " + launchAtLogin.entryFileForDisplay() + "." : availability.reason();
+        return !availability.available() ? availability.reason()
+                : launchAtLogin.itemFileForDisplay().map(file -> "Adds " + file + ".").orElse("");
     }
 
     public BooleanProperty notificationProperty(NotificationType type) {

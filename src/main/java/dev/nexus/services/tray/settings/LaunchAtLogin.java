@@ -1,29 +1,26 @@
 package dev.nexus.services.tray.settings;
 
-import dev.nexus.services.support.AtomicFiles;
+import dev.nexus.services.credentials.HostOs;
+import dev.nexus.services.manager.GeneratedFile;
+import dev.nexus.services.manager.InstallPlan;
+import dev.nexus.services.manager.LoginItem;
+import dev.nexus.services.manager.LoginLauncher;
+import dev.nexus.services.manager.ManagerException;
+import dev.nexus.services.manager.OsManagers;
+import dev.nexus.services.manager.SelfCommand;
+import dev.nexus.services.support.NexusPaths;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Starting the tray app when the user logs in. On Linux (and other freedesktop.org desktops) that is an XDG
- * autostart entry, {@code $XDG_CONFIG_HOME/autostart/nexus-services-tray.desktop}, whose Exec runs the
- * launcher's {@code tray} command. macOS (a login item) and Windows (a Run key) come with the OS integration.
+ * Settings › General › "Launch at login": the tray's login item, the way the OS expects it (an XDG autostart
+ * entry on Linux, a LaunchAgent on macOS, a logon task on Windows), through the same {@link LoginLauncher}
+ * as {@code nexus-services install --tray}.
  */
 public final class LaunchAtLogin {
-    public static final String ENTRY_FILE_NAME = "nexus-services-tray.desktop";
-
-    /** The desktop families that differ in how an app starts at login. */
-    public enum DesktopOs { LINUX, MACOS, WINDOWS, OTHER }
-
-    /**
-     * Whether the setting can be changed here and, when not, the sentence that says why (for the tooltip).
-     */
+    /** Whether the setting can be changed here and, when not, the sentence that says why (for the tooltip). */
     public record Availability(boolean available, String reason) {
         static Availability yes() {
             return new Availability(true, "");
@@ -35,125 +32,62 @@ public final class LaunchAtLogin {
     }
 
     private final HostEnvironment host;
+    private final Optional<LoginLauncher> launcher;
+    private final Availability availability;
 
     public LaunchAtLogin(HostEnvironment host) {
         this.host = Objects.requireNonNull(host, "host");
-    }
-
-    /** Which family {@code os.name} belongs to. */
-    public static DesktopOs os(String osName) {
-        String name = osName.toLowerCase(Locale.ROOT);
-        if (name.startsWith("linux")) {
-            return DesktopOs.LINUX;
-        }
-        if (name.startsWith("mac") || name.contains("darwin") || name.contains("os x")) {
-            return DesktopOs.MACOS;
-        }
-        if (name.startsWith("windows")) {
-            return DesktopOs.WINDOWS;
-        }
-        return DesktopOs.OTHER;
-    }
-
-    /** Pure: whether launch at login can be switched on this OS with this launcher, and if not why. */
-    public static Availability availability(String osName, Optional<Path> launcher) {
-        return switch (os(osName)) {
-            case MACOS -> Availability.no("Launch at login on macOS comes with the OS integration in a later release.");
-            case WINDOWS -> Availability.no("Launch at login on Windows comes with the OS integration in a later release.");
-            case OTHER -> Availability.no("Launch at login is not available on " + osName + ".");
-            case LINUX -> launcher.isPresent() ? Availability.yes()
-                    : Availability.no("Launch at login needs the nexus-services launcher: start the tray with "
+        HostOs os = HostOs.detect(host.osName());
+        if (host.launcher().isEmpty()) {
+            launcher = Optional.empty();
+            availability = Availability.no("Launch at login needs the nexus-services launcher: start the tray with "
                     + "bin/nexus-services (or the installed nexus-services command) to turn it on.");
-        };
-    }
-
-    /**
-     * Where autostart entries go: {@code $XDG_CONFIG_HOME/autostart}, or {@code ~/.config/autostart} when the
-     * variable is unset, empty or relative (the XDG spec says to ignore a relative one).
-     */
-    public static Path autostartDirectory(Map<String, String> env, Path userHome) {
-        String configHome = env.get("XDG_CONFIG_HOME");
-        if (configHome != null && !configHome.isBlank() && Path.of(configHome).isAbsolute()) {
-            return Path.of(configHome).resolve("autostart");
+            return;
         }
-        return userHome.resolve(".config").resolve("autostart");
-    }
-
-    /** The whole autostart entry for a launcher. */
-    public static String desktopEntry(Path launcher) {
-        String path = launcher.toAbsolutePath().normalize().toString();
-        return "[Desktop Entry]\n"
-                + "Type=Application\n"
-                + "Version=1.5\n"
-                + "Name=Nexus Services\n"
-                + "Comment=Keeps the Nexus services running and shows their health in the tray\n"
-                + "TryExec=" + escapeString(path) + "\n"
-                + "Exec=" + escapeString(quoteExecArgument(path)) + " tray\n"
-                + "Terminal=false\n"
-                + "Categories=Utility;\n"
-                + "X-GNOME-Autostart-enabled=true\n";
-    }
-
-    /**
-     * One Exec argument, quoted as the Desktop Entry spec asks: in double quotes, with {@code " ` $ \}
-     * escaped by a backslash, and {@code %} doubled (field codes start with it).
-     */
-    static String quoteExecArgument(String argument) {
-        if (argument.indexOf('\n') >= 0 || argument.indexOf('\r') >= 0) {
-            throw new IllegalArgumentException("cannot put a path with a line break in a desktop entry: "
-                    + argument.replace("\n", "\\n").replace("\r", "\\r"));
-        }
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : argument.toCharArray()) {
-            if (c == '"' || c == '`' || c == '$' || c == '\\') {
-                sb.append('\\');
-            }
-            sb.append(c);
-        }
-        return sb.append('"').toString().replace("%", "%%");
-    }
-
-    /** The string escape of .desktop values, applied after Exec quoting: a backslash is written twice. */
-    static String escapeString(String value) {
-        return value.replace("\\", "\\\\").replace("\t", "\\t");
+        NexusPaths paths = NexusPaths.fromEnvironment(host.env());
+        launcher = OsManagers.loginLauncher(os, OsManagers.context(paths, host.env(), host.userHome(),
+                new SelfCommand(host.launcher().get()), os), host.env());
+        availability = launcher.isPresent() ? Availability.yes()
+                : Availability.no("Launch at login is not available on " + host.osName() + ".");
     }
 
     public Availability availability() {
-        return availability(host.osName(), host.launcher());
+        return availability;
     }
 
-    public Path entryFile() {
-        return autostartDirectory(host.env(), host.userHome()).resolve(ENTRY_FILE_NAME);
-    }
-
-    /** The entry's path as people write it: {@code ~/.config/autostart/...} when it is in the home directory. */
-    public String entryFileForDisplay() {
-        Path file = entryFile();
-        Path home = host.userHome().toAbsolutePath().normalize();
-        return file.startsWith(home) ? "~/" + home.relativize(file) : file.toString();
-    }
-
-    /** Whether the entry is there now, whoever put it there. */
+    /** Whether the login item is there now, whoever put it there (the user may have removed it elsewhere). */
     public boolean isEnabled() {
-        return availability().available() && Files.isRegularFile(entryFile());
+        return launcher.map(l -> l.isEnabled(LoginItem.TRAY)).orElse(false);
     }
 
     /**
-     * Writes (atomically) or removes the entry.
+     * Creates or removes the login item (all-or-nothing).
      *
      * @throws IllegalStateException when {@link #availability()} says no
-     * @throws IOException           when the file cannot be written or removed; the message names it
+     * @throws IOException           naming the file or the OS tool that failed
      */
     public void apply(boolean enabled) throws IOException {
-        Availability availability = availability();
-        if (!availability.available()) {
-            throw new IllegalStateException(availability.reason());
+        LoginLauncher login = launcher.orElseThrow(() -> new IllegalStateException(availability.reason()));
+        try {
+            if (enabled) {
+                login.enable(LoginItem.TRAY);
+            } else {
+                login.disable(LoginItem.TRAY);
+            }
+        } catch (ManagerException e) {
+            throw new IOException(e.getMessage(), e);
         }
-        Path file = entryFile();
-        if (enabled) {
-            AtomicFiles.write(file, desktopEntry(host.launcher().orElseThrow()).getBytes(StandardCharsets.UTF_8));
-        } else {
-            Files.deleteIfExists(file);
-        }
+    }
+
+    /** The file the login item lives in, as people write it ({@code ~/.config/autostart/...}), or empty. */
+    public Optional<String> itemFileForDisplay() {
+        return launcher.flatMap(l -> itemFile(l.enablePlan(LoginItem.TRAY))).map(file -> {
+            Path home = host.userHome().toAbsolutePath().normalize();
+            return file.startsWith(home) ? "~/" + home.relativize(file) : file.toString();
+        });
+    }
+
+    private static Optional<Path> itemFile(InstallPlan plan) {
+        return plan.write().stream().map(GeneratedFile::path).findFirst();
     }
 }

@@ -1,5 +1,6 @@
 package dev.nexus.services.tray.settings;
 
+import dev.nexus.services.support.IoMessages;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nexus.services.catalog.Catalog;

@@ -35,7 +35,7 @@ class GeneralViewModelTest {
         paths = new NexusPaths(tmp.resolve("nexus"));
         store = new TrayPreferencesStore(paths);
         config = tmp.resolve("config");
-        entry = config.resolve("autostart").resolve(LaunchAtLogin.ENTRY_FILE_NAME);
+        entry = config.resolve("autostart").resolve(dev.nexus.services.manager.linux.DesktopEntries.TRAY_FILE);
     }
 
     private GeneralViewModel model(String os) {
@@ -83,7 +83,7 @@ class GeneralViewModelTest {
         assertTrue(model.launchAtLoginAvailability().available());
         model.launchAtLoginProperty().set(true);
         assertTrue(model.save().join());
-        assertEquals(LaunchAtLogin.desktopEntry(LAUNCHER), Files.readString(entry));
+        assertTrue(Files.readString(entry).contains(LAUNCHER + " tray\n"), Files.readString(entry));
         assertTrue(store.load().launchAtLogin());
         assertTrue(model.statusProperty().get().text().contains("opens when you log in"),
                 model.statusProperty().get().text());
@@ -106,13 +106,13 @@ class GeneralViewModelTest {
     }
 
     @Test
-    void onMacOsTheToggleIsUnavailableAndNoEntryIsWritten() {
-        GeneralViewModel model = model("Mac OS X");
+    void onASystemWithoutLoginItemsTheToggleIsUnavailableAndNothingIsWritten() {
+        GeneralViewModel model = model("FreeBSD");
         assertFalse(model.launchAtLoginAvailability().available());
-        assertTrue(model.launchAtLoginDetail().contains("OS integration"), model.launchAtLoginDetail());
+        assertEquals("Launch at login is not available on FreeBSD.", model.launchAtLoginDetail());
         model.notificationProperty(NotificationType.DOWN).set(false);
         assertTrue(model.save().join());
-        assertFalse(Files.exists(config), "no autostart directory on macOS");
+        assertFalse(Files.exists(config), "no autostart directory");
     }
 
     @Test
@@ -142,7 +142,8 @@ class GeneralViewModelTest {
         assertFalse(model.save().join());
         StatusMessage status = model.statusProperty().get();
         assertEquals(StatusMessage.Kind.ERROR, status.kind());
-        assertTrue(status.text().contains("could not create the login entry " + entry), status.text());
+        assertTrue(status.text().contains("could not create the login item: could not write the files of tray (a file "
+                + "is in the way where a directory is needed: " + config.resolve("autostart") + ")"), status.text());
         assertTrue(store.load().launchAtLogin(), "tray.json was saved before the entry failed");
         assertTrue(model.dirtyProperty().get(), "the entry is still to be made");
     }

@@ -1,4 +1,4 @@
-package dev.nexus.services.tray.settings;
+package dev.nexus.services.support;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -8,11 +8,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 
 /** I/O failures in words for people, without Java class names. */
-final class IoMessages {
+public final class IoMessages {
     private IoMessages() {
     }
 
-    static String describe(IOException e) {
+    public static String describe(IOException e) {
         if (e instanceof AccessDeniedException a) {
             return "permission denied: " + a.getFile();
         }

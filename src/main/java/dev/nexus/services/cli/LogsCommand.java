@@ -2,13 +2,22 @@ package dev.nexus.services.cli;
 
 import dev.nexus.services.catalog.CatalogCodec;
 import dev.nexus.services.catalog.CatalogStore;
+import dev.nexus.services.catalog.ManagerKind;
+import dev.nexus.services.catalog.ServiceKind;
 import dev.nexus.services.catalog.ServiceSpec;
+import dev.nexus.services.manager.ManagerException;
+import dev.nexus.services.manager.ManagerLookup;
+import dev.nexus.services.manager.OsManagers;
+import dev.nexus.services.manager.systemd.JournalLogs;
+import dev.nexus.services.manager.systemd.SystemdUnits;
+import dev.nexus.services.manager.systemd.SystemdUserManager;
 import dev.nexus.services.logs.LogFollower;
 import dev.nexus.services.logs.LogTail;
 import dev.nexus.services.support.NexusPaths;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -41,7 +50,14 @@ final class LogsCommand implements Callable<Integer> {
         if (lines < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--lines must be 0 or more, got " + lines);
         }
-        Path file = logFile(EngineCalls.paths());
+        NexusPaths paths = EngineCalls.paths();
+        Optional<ServiceSpec> serviceSpec = service.equals(ENGINE) ? Optional.empty() : Optional.of(find(paths));
+        Optional<List<String>> journal = serviceSpec.flatMap(s -> journal(paths, s));
+        if (journal.isPresent()) {
+            // Its unit logs to the journal (systemd before 240 cannot append to files): journalctl shows it.
+            return new ProcessBuilder(journal.get()).inheritIO().start().waitFor();
+        }
+        Path file = serviceSpec.isEmpty() ? engineLog(paths) : logFile(serviceSpec.get());
         PrintWriter out = spec.commandLine().getOut();
         if (!follow) {
             LogTail.lastLines(file, lines).forEach(out::println);
@@ -57,15 +73,40 @@ final class LogsCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Path logFile(NexusPaths paths) {
-        if (service.equals(ENGINE)) {
-            return stderr ? paths.logs().resolve("engine.out") : paths.engineLog();
+    private Path engineLog(NexusPaths paths) {
+        return stderr ? paths.logs().resolve("engine.out") : paths.engineLog();
+    }
+
+    /** journalctl's command line when the service runs under a systemd that logs it to the journal. */
+    private Optional<List<String>> journal(NexusPaths paths, ServiceSpec s) {
+        if (s.kind() != ServiceKind.DAEMON || s.manager() == ManagerKind.EMBEDDED) {
+            return Optional.empty();
         }
+        return OsManagers.context(paths, System.getenv()).flatMap(ctx -> {
+            ManagerLookup lookup = OsManagers.lookup(ctx, System.getenv());
+            if (lookup.effectiveKind(s.manager()) != ManagerKind.SYSTEMD) {
+                return Optional.empty();
+            }
+            try {
+                int version = new SystemdUserManager(ctx, System.getenv()).systemdVersion();
+                return SystemdUnits.logsToJournal(version)
+                        ? Optional.of(JournalLogs.argv(s.name(), lines, follow)) : Optional.empty();
+            } catch (ManagerException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    private ServiceSpec find(NexusPaths paths) {
         CatalogStore store = new CatalogStore(paths, new CatalogCodec(paths));
         List<ServiceSpec> services = store.load().catalog().services();
         ServiceSpec s = services.stream().filter(x -> x.name().equals(service)).findFirst().orElseThrow(() ->
                 new CommandLine.ParameterException(spec.commandLine(), "unknown service \"" + service + "\" (known: "
                         + String.join(", ", services.stream().map(ServiceSpec::name).toList()) + ", engine)"));
+        return s;
+    }
+
+    private Path logFile(ServiceSpec s) {
         if (s.log() == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), service + " is a " + s.kind().id()
                     + " and has no log files; see `nexus-services status " + service + "`");

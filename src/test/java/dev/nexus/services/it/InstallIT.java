@@ -106,4 +106,19 @@ class InstallIT {
         Cli.Result embedded = cli.run("doctor");
         assertFalse(embedded.out().contains("linger"), "no daemon under systemd: " + embedded);
     }
+
+    @Test
+    void logsOfADaemonUnderASystemdThatLogsToTheJournalComeFromJournalctl() throws Exception {
+        systemctl.reply(List.of("--version"), "systemd 239 (239)\n");
+        RecordingStandIn journalctl = RecordingStandIn.create(tempDir.resolve("bin"), "journalctl")
+                .reply(List.of("--user"), "line from the journal\n");
+        Cli.Result r = cli.expect(0, "logs", "cloud", "-n", "5");
+        assertEquals("line from the journal\n", r.out());
+        assertEquals(List.of(dev.nexus.services.manager.systemd.JournalLogs.argv("cloud", 5, false).subList(1,
+                dev.nexus.services.manager.systemd.JournalLogs.argv("cloud", 5, false).size())), journalctl.calls());
+
+        systemctl.reply(List.of("--version"), "systemd 252 (252)\n");
+        cli.expect(0, "logs", "cloud", "-n", "5");
+        assertEquals(1, journalctl.calls().size(), "systemd 240 and later append to the usual log files");
+    }
 }

@@ -28,8 +28,10 @@ final class DaemonCommand implements Callable<Integer> {
             new EngineDaemon(EngineCalls.paths()).run(detached);
             return 0;
         } catch (EngineDaemon.AlreadyRunningException e) {
-            spec.commandLine().getErr().println("nexus-services: " + e.getMessage());
-            return Main.EXIT_FAILED;
+            // Not a failure: what was asked for is running. launchd (KeepAlive SuccessfulExit=false), systemd
+            // (Restart=on-failure) and a logon task would otherwise start this one again and again.
+            spec.commandLine().getErr().println("nexus-services: " + e.getMessage() + "; nothing to do");
+            return 0;
         }
     }
 

@@ -432,6 +432,15 @@ class EngineIT {
 
     // ---- the engine's own life ----------------------------------------------------------------
 
+    /** launchd, systemd and logon tasks restart an engine that fails: a second one must exit cleanly instead. */
+    @Test
+    void aSecondEngineSaysOneIsRunningAndExitsZero() {
+        long enginePid = allHealthy().path("engine").path("pid").asLong();
+        Cli.Result second = cli.expect(0, "daemon");
+        assertTrue(second.err().contains("an engine is already running for " + root.path()), second.toString());
+        assertEquals(enginePid, allHealthy().path("engine").path("pid").asLong(), "the first one runs on");
+    }
+
     @Test
     void daemonStopLeavesServicesRunningAndUpAdoptsThemWithoutDuplicates() throws Exception {
         JsonNode before = allHealthy();

@@ -144,6 +144,11 @@ public final class ExecShim {
         ProcessBuilder builder = new ProcessBuilder(argv).directory(plan.workingDir().toFile()).inheritIO();
         builder.environment().clear();
         builder.environment().putAll(plan.env());
+        String noJob = KillOnCloseJob.enterCurrentProcess();
+        if (noJob != null) {
+            System.err.println("nexus-services exec " + plan.service() + ": " + noJob + "; if this task is ended, "
+                    + plan.program().getFileName() + " may keep running");
+        }
         Process child;
         try {
             child = builder.start();

@@ -14,13 +14,13 @@ import javax.imageio.ImageIO;
 /**
  * Renders the installers' application icon from the tray's own icon code (IconRenderer: the tile with
  * the "N" and the healthy badge), so the app icon and the tray icon are the same drawing. Each size is
- * drawn at that size, not scaled. Writes nexus-services-SIZE.png for the Linux hicolor sizes (also the
- * source of the macOS iconset) and nexus-services.ico (PNG-compressed entries) for Windows.
+ * drawn at that size, not scaled. Writes nexus-services-SIZE.png for the Linux hicolor sizes and the
+ * macOS iconset (1024 is for the iconset only) and nexus-services.ico (PNG-compressed entries) for Windows.
  *
  * <p>Run after `mvn package` (it needs target/classes): installers/icons/render
  */
 public final class RenderIcons {
-    static final int[] PNG_SIZES = {16, 22, 24, 32, 48, 64, 128, 256, 512};
+    static final int[] PNG_SIZES = {16, 22, 24, 32, 48, 64, 128, 256, 512, 1024};
     static final int[] ICO_SIZES = {16, 24, 32, 48, 64, 128, 256};
 
     public static void main(String[] args) throws IOException {

@@ -58,7 +58,9 @@ nx_stage_input() {
   cp "$build"/lib/*.jar "$input/lib/"
   # The platform jars (javafx-graphics-21.0.12-linux.jar) hold the libraries at their root.
   for jar in "$input"/lib/javafx-*-[a-z]*.jar; do
-    { unzip -Z1 "$jar" | grep -E '^[^/]+\.(so|dylib|dll)$' || true; } | xargs -r unzip -q -o "$jar" -d "$input/lib"
+    { unzip -Z1 "$jar" | grep -E '^[^/]+\.(so|dylib|dll)$' || true; } | while IFS= read -r native; do
+      unzip -q -o "$jar" "$native" -d "$input/lib"
+    done
   done
   ls "$input"/lib/*glass* >/dev/null 2>&1 || { echo "installers: no JavaFX glass library in $build/lib" >&2; return 1; }
   unzip -q -o -j "$input"/lib/jna-[0-9]*.jar "com/sun/jna/$jna_dir/*" -d "$input/lib"

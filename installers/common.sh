@@ -10,8 +10,8 @@ nx_check_build() {
     echo "installers: $build/nexus-services.jar or $build/lib is missing; build first: mvn -B -DskipTests package" >&2
     return 2
   }
-  [ -f "$build/nexus-services.classlist" ] || {
-    echo "installers: $build/nexus-services.classlist is missing (scripts/cds-archive makes it at mvn package)" >&2
+  [ -f "$build/nexus-services.classlist" ] && [ -f "$build/nexus-services-engine.classlist" ] || {
+    echo "installers: $build/nexus-services{,-engine}.classlist are missing (scripts/cds-archive makes them at mvn package)" >&2
     return 2
   }
 }

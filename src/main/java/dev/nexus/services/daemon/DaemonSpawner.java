@@ -3,6 +3,7 @@ package dev.nexus.services.daemon;
 import dev.nexus.services.control.ControlClient;
 import dev.nexus.services.control.EngineNotRunningException;
 import dev.nexus.services.logs.LogTail;
+import dev.nexus.services.support.InheritedEnvironment;
 import dev.nexus.services.support.NexusPaths;
 import java.io.File;
 import java.io.IOException;
@@ -62,6 +63,7 @@ public final class DaemonSpawner {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
                 .redirectErrorStream(true);
         pb.environment().put(NexusPaths.ROOT_VARIABLE, paths.root().toString());
+        InheritedEnvironment.clean(pb.environment());
         if (System.getProperty("nexus.launcher") != null) {
             pb.environment().put("NEXUS_JAVA_OPTS", String.join(" ", DAEMON_JVM_FLAGS));
         }

@@ -3,6 +3,7 @@ package dev.nexus.services.engine;
 import dev.nexus.services.credentials.use.SecretSource;
 import dev.nexus.services.credentials.use.SystemSecrets;
 import dev.nexus.services.manager.ManagerLookup;
+import dev.nexus.services.support.InheritedEnvironment;
 import dev.nexus.services.support.NexusPaths;
 import java.time.Clock;
 import java.time.Duration;
@@ -55,7 +56,8 @@ public record EngineOptions(NexusPaths paths, Clock clock, RandomGenerator rando
     }
 
     public static EngineOptions defaults(NexusPaths paths) {
-        return new EngineOptions(paths, Clock.systemUTC(), new java.util.SplittableRandom(), System.getenv());
+        return new EngineOptions(paths, Clock.systemUTC(), new java.util.SplittableRandom(),
+                InheritedEnvironment.forChildren(System.getenv()));
     }
 
     public EngineOptions withWakeGrace(Duration grace) {

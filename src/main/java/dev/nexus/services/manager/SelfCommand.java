@@ -21,7 +21,8 @@ public record SelfCommand(Path launcher) {
 
     /** The launcher this JVM was started by, if it was started by one. */
     public static Optional<SelfCommand> current(Map<String, String> systemProperties) {
-        for (String key : List.of(JPACKAGE_PROPERTY, LAUNCHER_PROPERTY)) {
+        // The installers' script launcher sets nexus.launcher; it is what units must name, not jpackage's binary.
+        for (String key : List.of(LAUNCHER_PROPERTY, JPACKAGE_PROPERTY)) {
             String value = systemProperties.get(key);
             if (value != null && !value.isBlank()) {
                 return Optional.of(new SelfCommand(Path.of(value)));

@@ -43,7 +43,7 @@ public final class DesktopEntries {
         lines.add("# Turn \"Launch at login\" off in Nexus Services instead of editing or removing this file.");
         lines.add("[Desktop Entry]");
         lines.add("Type=Application");
-        lines.add("Version=1.5");
+        lines.add("Version=1.4"); // 1.5 is newer than what Debian 12's desktop-file-validate knows
         lines.add("Name=" + name);
         lines.add("Comment=" + comment);
         lines.add("Exec=" + execValue(argv));

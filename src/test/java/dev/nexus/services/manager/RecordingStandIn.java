@@ -43,9 +43,15 @@ public final class RecordingStandIn {
                 for rule in "$dir"/rules/*.match; do
                   [ -e "$rule" ] || break
                   prefix="$(cat "$rule")"
-                  if [[ "$line" == "$prefix"* ]]; then reply="${rule%%.match}"; fi
+                  if [[ "$line" == "$prefix"* ]]; then
+                    base="${rule%%.match}"
+                    # A reply given a number of times is skipped once it is used up.
+                    if [ -e "$base.left" ] && [ "$(cat "$base.left")" -le 0 ]; then continue; fi
+                    reply="$base"
+                  fi
                 done
                 [ -n "$reply" ] || exit 0
+                if [ -e "$reply.left" ]; then echo $(( $(cat "$reply.left") - 1 )) > "$reply.left"; fi
                 cat "$reply.out"
                 cat "$reply.err" >&2
                 exit "$(cat "$reply.exit")"
@@ -58,6 +64,17 @@ public final class RecordingStandIn {
 
     /** When the arguments start with {@code argsPrefix}, print {@code stdout} / {@code stderr} and exit. */
     public RecordingStandIn reply(List<String> argsPrefix, int exitCode, String stdout, String stderr) throws IOException {
+        return reply(argsPrefix, -1, exitCode, stdout, stderr);
+    }
+
+    /** The same for the next {@code times} matching calls only; then the replies given before it apply again. */
+    public RecordingStandIn replyTimes(List<String> argsPrefix, int times, int exitCode, String stdout, String stderr)
+            throws IOException {
+        return reply(argsPrefix, times, exitCode, stdout, stderr);
+    }
+
+    private RecordingStandIn reply(List<String> argsPrefix, int times, int exitCode, String stdout, String stderr)
+            throws IOException {
         String name = String.format("%04d", rules++);
         Path rules = dir.resolve("rules");
         StringBuilder prefix = new StringBuilder();
@@ -65,6 +82,9 @@ public final class RecordingStandIn {
         Files.writeString(rules.resolve(name + ".out"), stdout);
         Files.writeString(rules.resolve(name + ".err"), stderr);
         Files.writeString(rules.resolve(name + ".exit"), Integer.toString(exitCode));
+        if (times >= 0) {
+            Files.writeString(rules.resolve(name + ".left"), Integer.toString(times));
+        }
         // Written last: the script only looks at complete rules.
         Files.writeString(rules.resolve(name + ".match"), prefix.toString());
         return this;

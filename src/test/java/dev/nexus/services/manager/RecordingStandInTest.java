@@ -30,4 +30,16 @@ class RecordingStandInTest {
         assertEquals(0, third.exitCode());
         assertEquals(List.of(List.of("show", "other"), List.of("show", "a b", "--x"), List.of("start", "")), tool.calls());
     }
+
+    @Test
+    void aReplyGivenANumberOfTimesGivesWayToTheEarlierOneAfterwards() throws Exception {
+        RecordingStandIn.create(bin, "flaky").reply(List.of("go"), 0, "ok\n", "")
+                .replyTimes(List.of("go"), 2, 5, "", "busy\n");
+        CommandRunner runner = RecordingStandIn.runnerUsing(bin);
+        List<Integer> exits = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            exits.add(runner.run(List.of("flaky", "go"), Duration.ofSeconds(10)).exitCode());
+        }
+        assertEquals(List.of(5, 5, 0, 0), exits);
+    }
 }

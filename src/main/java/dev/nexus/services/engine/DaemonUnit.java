@@ -199,8 +199,39 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
                 }
             }, MIN_UPTIME.toMillis(), TimeUnit.MILLISECONDS);
         }
-        process.exited().thenAccept(exit -> ctx.loop().execute(() ->
-                onExit(gen, exit, Duration.between(process.startedAt(), exit.at()), null)));
+        Duration grace = spec.stopTimeout();
+        process.exited().thenAccept(exit -> {
+            Duration ranFor = Duration.between(process.startedAt(), exit.at());
+            // What the process left in its group (a grandchild holding the port) must not outlive it:
+            // it would be an orphan nobody supervises, and the restart would find the port taken.
+            Set<Long> left = process.aliveTree();
+            if (left.isEmpty()) {
+                ctx.loop().execute(() -> onExit(gen, exit, ranFor, null));
+                return;
+            }
+            ctx.loop().execute(() -> stoppingLeftovers(gen, exit, left));
+            process.stop(grace).whenCompleteAsync((stopped, error) -> {
+                if (error != null) {
+                    LOG.warn("{}: stopping what pid {} left running failed: {}", spec.name(), process.pid(),
+                            error.getMessage());
+                }
+                onExit(gen, exit, ranFor, null);
+            }, ctx.loop());
+        });
+        changed();
+    }
+
+    /** The process exited but left processes of its tree running; they are being stopped before anything else. */
+    private void stoppingLeftovers(int gen, ExitStatus exit, Set<Long> left) {
+        if (gen != generation || (lifecycle != Lifecycle.RUNNING && lifecycle != Lifecycle.STARTING)) {
+            return; // a stop or a failure in progress already takes the tree down
+        }
+        LOG.warn("{}: pid {} ended ({}) leaving {} running in its process group; stopping {} before a restart",
+                spec.name(), pid(), exit.describe(), left, left.size() == 1 ? "it" : "them");
+        health.stop();
+        lifecycle = Lifecycle.BACKOFF;
+        message = exit.describe() + "; stopping what it left running (pid "
+                + String.join(", ", left.stream().map(String::valueOf).toList()) + ")";
         changed();
     }
 

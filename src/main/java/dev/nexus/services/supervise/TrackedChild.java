@@ -153,6 +153,11 @@ final class TrackedChild implements ChildProcess {
     }
 
     @Override
+    public Set<Long> aliveTree() {
+        return tree.alivePids(tree.snapshot());
+    }
+
+    @Override
     public CompletableFuture<ExitStatus> exited() {
         return exited;
     }

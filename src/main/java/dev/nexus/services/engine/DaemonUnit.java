@@ -64,6 +64,12 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
      * needs is recorded there. Cleared once its liveness passes after the grace, or a new process runs.
      */
     private RecoveryLog wakeLog;
+    /**
+     * Set while what a process left running after dying unwatched is being stopped; completes (on the
+     * loop) once that is done and the unit is STOPPED. Starts wait for it.
+     */
+    private CompletableFuture<Void> leftovers;
+    private boolean startAfterLeftovers;
     /** True while FAILED because the service's own gateway refused our session (the process runs on). */
     private boolean rejectedByConnection;
 
@@ -94,9 +100,14 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
      * @param secrets the values to redact from its re-attached output
      */
     boolean adopt(Set<String> secrets) {
-        Optional<ChildProcess> adopted = ctx.launcher().adopt(new LaunchRequest(spec.name(), spec.command(),
-                workingDir(), Map.of(), spec.log(), secrets));
+        LaunchRequest request = new LaunchRequest(spec.name(), spec.command(), workingDir(), Map.of(), spec.log(), secrets);
+        // Before adopt(), which forgets the record of a child that died while no engine ran.
+        CompletableFuture<Void> left = ctx.launcher().stopLeftovers(request, spec.stopTimeout());
+        Optional<ChildProcess> adopted = ctx.launcher().adopt(request);
         if (adopted.isEmpty()) {
+            if (!left.isDone()) {
+                awaitLeftovers(left);
+            }
             return false;
         }
         attach(adopted.get(), false);
@@ -104,8 +115,38 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
         return true;
     }
 
+    /**
+     * The previous engine's process died while no engine ran and left processes of its group running
+     * (a grandchild holding the port): they are being stopped, and a start waits for that.
+     */
+    private void awaitLeftovers(CompletableFuture<Void> left) {
+        CompletableFuture<Void> settled = new CompletableFuture<>();
+        leftovers = settled;
+        lifecycle = Lifecycle.STOPPING;
+        message = "stopping what the last process left running";
+        changed();
+        afterPortReleased(left).whenCompleteAsync((ok, error) -> {
+            leftovers = null;
+            if (error != null) {
+                LOG.warn("{}: stopping what the last process left running failed: {}", spec.name(), error.getMessage());
+            }
+            lifecycle = Lifecycle.STOPPED;
+            message = error == null ? null : "stop incomplete: " + error.getMessage();
+            changed();
+            if (startAfterLeftovers) {
+                startAfterLeftovers = false;
+                launch();
+            }
+            settled.complete(null);
+        }, ctx.loop());
+    }
+
     @Override
     CompletableFuture<Void> start(boolean byUser) {
+        if (leftovers != null) {
+            startAfterLeftovers = true;
+            return CompletableFuture.completedFuture(null);
+        }
         if (byUser) {
             policy.reset();
         }
@@ -210,7 +251,7 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
                 return;
             }
             ctx.loop().execute(() -> stoppingLeftovers(gen, exit, left));
-            process.stop(grace).whenCompleteAsync((stopped, error) -> {
+            afterPortReleased(process.stop(grace)).whenCompleteAsync((stopped, error) -> {
                 if (error != null) {
                     LOG.warn("{}: stopping what pid {} left running failed: {}", spec.name(), process.pid(),
                             error.getMessage());
@@ -302,6 +343,10 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
     CompletableFuture<Void> stop() {
         userStop = true;
         cancelPendingRestart();
+        if (leftovers != null) {
+            startAfterLeftovers = false;
+            return leftovers;
+        }
         if (stopping != null) {
             return stopping;
         }
@@ -316,13 +361,7 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
         message = "stopping";
         health.stop();
         changed();
-        Integer port = spec.port();
-        CompletableFuture<Void> done = process.stop(spec.stopTimeout())
-                .thenRunAsync(() -> {
-                    if (port != null && !Ports.awaitFree(port, PORT_RELEASE_TIMEOUT)) {
-                        LOG.warn("{}: port {} still in use after the process tree exited", spec.name(), port);
-                    }
-                }, ctx.blocking())
+        CompletableFuture<Void> done = afterPortReleased(process.stop(spec.stopTimeout()))
                 .handleAsync((ok, error) -> {
                     stopping = null;
                     if (child == process) {
@@ -336,6 +375,19 @@ final class DaemonUnit extends ServiceUnit implements HealthTracker.Events {
                 }, ctx.loop());
         stopping = done;
         return done;
+    }
+
+    /**
+     * Completes like {@code treeGone}, once the service's port is free too: the last thread of a killed
+     * process may close its listening socket a moment after /proc shows the process as exited.
+     */
+    private CompletableFuture<Void> afterPortReleased(CompletableFuture<?> treeGone) {
+        Integer port = spec.port();
+        return treeGone.thenRunAsync(() -> {
+            if (port != null && !Ports.awaitFree(port, PORT_RELEASE_TIMEOUT)) {
+                LOG.warn("{}: port {} still in use after the process tree exited", spec.name(), port);
+            }
+        }, ctx.blocking());
     }
 
     @Override

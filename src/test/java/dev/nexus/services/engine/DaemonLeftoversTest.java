@@ -26,7 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A daemon that dies (SIGKILL, a crash) while its grandchild holds the service's port: the engine stops
  * what it left in its process group before restarting it. Before this, the grandchild lived on as an
- * orphan and the restart failed with port_in_use naming it (found by the kill storm of issue 7).
+ * orphan and the restart failed with port_in_use naming it (found by the kill storm of issue 7). The
+ * same when the process died while no engine ran (the engine was killed during a stop): the next engine
+ * stops what is left of its group before starting it again (found by the engine kill -9 scenario).
  */
 class DaemonLeftoversTest {
     @TempDir
@@ -61,6 +63,38 @@ class DaemonLeftoversTest {
         } finally {
             engine.down().get(60, TimeUnit.SECONDS);
             engine.close();
+        }
+    }
+
+    @Test
+    void whatADaemonLeftWhenItDiedWithNoEngineIsStoppedByTheNextEngineBeforeItStarts() throws Exception {
+        NexusPaths paths = new NexusPaths(root);
+        int port = freePort();
+        writeCatalog(paths, daemon(paths, "family", Fixtures.command("--grandchild-holds-port", String.valueOf(port)),
+                port, tcpProbes(port), FAST_RESTART, List.of(), List.of()));
+        Engine first = EngineFixture.start(paths);
+        ServiceSnapshot up = first.up().get(60, TimeUnit.SECONDS).services().get(0);
+        assertEquals(DisplayStatus.HEALTHY, up.status(), up.toString());
+        long grandchild = Ports.listenerPid(port).orElseThrow();
+        // The engine dies in the middle of a stop: its SIGTERM reached the group, its SIGKILL never came.
+        first.close();
+        assertTrue(ProcessHandle.of(up.pid()).orElseThrow().destroy());
+        awaitDead(up.pid());
+        assertTrue(alive(grandchild), "the grandchild ignores SIGTERM and lives on");
+
+        Engine second = EngineFixture.start(paths);
+        try {
+            awaitDead(grandchild);
+            ServiceSnapshot back = await(second, "family", "started again, since it was up",
+                    s -> s.status() == DisplayStatus.HEALTHY && s.pid() != null);
+            assertNotEquals(up.pid(), back.pid());
+            assertEquals(null, back.failure(), "not port_in_use: " + back);
+            long newHolder = Ports.listenerPid(port).orElseThrow();
+            assertTrue(ProcessHandle.of(back.pid()).orElseThrow().descendants().anyMatch(d -> d.pid() == newHolder),
+                    "the port is held by the new leader's grandchild");
+        } finally {
+            second.down().get(60, TimeUnit.SECONDS);
+            second.close();
         }
     }
 }

@@ -192,16 +192,40 @@ final class FaultRig implements AutoCloseable {
                 .redirectErrorStream(true);
         environment(pb.environment());
         pb.environment().put("NEXUS_JAVA_OPTS", String.join(" ", DaemonSpawner.DAEMON_JVM_FLAGS));
+        Process p;
         try {
-            Process p = pb.start();
+            p = pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the engine", e);
+        }
+        try {
             return Wait.forValue("the engine to answer on " + paths.controlSocket(), WAIT, () -> {
                 if (!p.isAlive() && p.exitValue() != 0) {
                     fail("the engine exited with " + p.exitValue() + ": " + readQuietly(root.resolve("engine-starts.out")));
                 }
                 return engineSnapshot().map(s -> s.path("engine").path("pid").asLong());
             });
+        } catch (AssertionError e) {
+            keepThreadDump(p.pid());
+            throw e;
+        }
+    }
+
+    /** What a daemon that does not answer is doing, next to the scenario's figures. */
+    private void keepThreadDump(long pid) {
+        try {
+            Path logs = Files.createDirectories(ScenarioFigures.directory().resolve("logs"));
+            Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+            new ProcessBuilder(jcmd.toString(), Long.toString(pid), "Thread.print")
+                    .redirectErrorStream(true)
+                    .redirectOutput(logs.resolve(root.getFileName() + "-engine-" + pid + "-threads.txt").toFile())
+                    .start().waitFor(30, TimeUnit.SECONDS);
+            Files.copy(root.resolve("engine-starts.out"), logs.resolve(root.getFileName() + "-engine-starts.out"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the engine", e);
+            // Only a diagnosis aid.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -311,8 +335,24 @@ final class FaultRig implements AutoCloseable {
             problems.add("left running after down + daemon stop: " + left.values());
             left.keySet().forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
         }
+        keepEngineLog();
         if (!problems.isEmpty()) {
             fail(String.join("\n", problems));
+        }
+    }
+
+    /** The engine's log goes with the scenario's figures (the temp dir does not survive the test). */
+    private void keepEngineLog() {
+        Path log = paths.engineLog();
+        if (!Files.isRegularFile(log)) {
+            return;
+        }
+        try {
+            Path logs = Files.createDirectories(ScenarioFigures.directory().resolve("logs"));
+            Files.copy(log, logs.resolve(root.getFileName() + "-engine.log"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            // Only a diagnosis aid.
         }
     }
 

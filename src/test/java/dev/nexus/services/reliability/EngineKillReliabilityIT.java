@@ -100,8 +100,7 @@ class EngineKillReliabilityIT {
                     };
                     FaultRig.sleep(random.nextInt(op == Operation.IDLE ? 200 : 1200));
                     assertTrue(ProcessHandle.of(enginePid).orElseThrow().destroyForcibly(), "SIGKILL to the engine");
-                    Wait.until("the killed engine " + enginePid + " to be gone", FaultRig.WAIT,
-                            () -> Proc.read(enginePid).map(Proc::zombie).orElse(true));
+                    FaultRig.awaitDead(enginePid);
                     inFlight.handle((r, e) -> null).get(30, TimeUnit.SECONDS); // its connection broke
 
                     // The engine's death alone kills nobody.

@@ -309,6 +309,28 @@ final class FaultRig implements AutoCloseable {
         return processes.values().stream().filter(p -> p.cmdline().contains(marker)).toList();
     }
 
+    /**
+     * Waits until {@code pid} has fully exited. Not just a zombie leader: the leader of a killed JVM shows
+     * as a zombie while its other threads are still exiting and holding its sockets (a client connecting
+     * then is reset), so the wait is for the process to be gone or to have no thread but the dead leader.
+     */
+    static void awaitDead(long pid) {
+        Wait.until("pid " + pid + " to be gone", WAIT, () -> {
+            Optional<Proc> p = Proc.read(pid);
+            if (p.isEmpty()) {
+                return true;
+            }
+            if (!p.get().zombie()) {
+                return false;
+            }
+            try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+                return tasks.count() <= 1;
+            } catch (IOException e) {
+                return true;
+            }
+        });
+    }
+
     // ---- tearing down --------------------------------------------------------------------------
 
     /** {@code down}, {@code daemon stop}, then kills whatever of this root is still alive. */

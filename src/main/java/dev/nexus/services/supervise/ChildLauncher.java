@@ -69,10 +69,15 @@ public final class ChildLauncher {
     /** After SIGKILL a process normally vanishes in milliseconds; beyond this something is stuck. */
     private static final Duration LEFTOVER_KILL_WAIT = Duration.ofSeconds(10);
     /**
-     * Opens the FIFOs (paths passed as arguments, never interpolated into the script) and replaces
-     * itself with the command, so the pid stays the child's.
+     * Waits for the engine's go-ahead on stdin (a line, sent once the child's record is written: no
+     * program runs that a restarted engine could not re-adopt; end of input without it, because the
+     * record could not be written or the engine died, ends the wrapper before the program ever runs),
+     * opens the FIFOs (paths passed as arguments, never interpolated into the script) and replaces
+     * itself with the command, so the pid stays the child's. The program's stdin is /dev/null.
      */
-    static final String WRAPPER_SCRIPT = "out=$1; err=$2; shift 2; exec \"$@\" 1<>\"$out\" 2<>\"$err\"";
+    static final String WRAPPER_SCRIPT = "out=$1; err=$2; shift 2; read -r go || exit 70; "
+            + "exec \"$@\" </dev/null 1<>\"$out\" 2<>\"$err\"";
+    private static final byte[] GO_AHEAD = "go\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     /** Variables that sh (dash, bash, zsh) sets itself; the env tool puts them back as requested. */
     private static final List<String> SHELL_SET_VARIABLES = List.of("PWD", "OLDPWD", "SHLVL", "_");
 
@@ -360,7 +365,7 @@ public final class ChildLauncher {
 
             ProcessBuilder builder = new ProcessBuilder(posixCommand(request, executable, outFifo, errFifo))
                     .directory(workingDir.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectInput(ProcessBuilder.Redirect.PIPE) // the go-ahead; the program gets /dev/null
                     // Only the wrapper could write here, and only before it has opened the FIFOs.
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.DISCARD);
@@ -374,7 +379,24 @@ public final class ChildLauncher {
             ChildRecord record = new ChildRecord(service, handle.pid(), startedAt == null ? null : startedAt.toString(),
                     startTicks, request.command(), executable.toString(), outFifo.toString(), errFifo.toString(),
                     setsid != null, clock.instant().toString());
-            writeRecordOrWarn(record);
+            try {
+                writeRecord(record);
+            } catch (IOException e) {
+                // Without its record a restarted engine could neither adopt nor recognise the child, and
+                // would start a second one: the wrapper is ended before the program runs.
+                process.getOutputStream().close();
+                process.destroyForcibly();
+                throw new LaunchException(null, service + ": cannot write " + recordFile(service) + " (" + e.getMessage()
+                        + "); not starting a process that a restarted engine could not re-adopt", e);
+            }
+            try (OutputStream goAhead = process.getOutputStream()) {
+                goAhead.write(GO_AHEAD);
+            } catch (IOException e) {
+                process.destroyForcibly();
+                deleteQuietly(recordFile(service));
+                throw new LaunchException(null, service + ": the launch wrapper of pid " + handle.pid()
+                        + " ended before it was told to run the program: " + e.getMessage(), e);
+            }
 
             TrackedChild child = new TrackedChild(service, process, handle, setsid != null,
                     startedAt != null ? startedAt : clock.instant(), clock, this::forget);
@@ -609,15 +631,20 @@ public final class ChildLauncher {
         Path file = recordFile(record.service());
         Path temp = file.resolveSibling(file.getFileName() + ".tmp");
         byte[] bytes = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(record);
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
+        try {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.force(true);
             }
-            channel.force(true);
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            deleteQuietly(temp); // a disk that filled up mid-write leaves no half record behind
+            throw e;
         }
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /**

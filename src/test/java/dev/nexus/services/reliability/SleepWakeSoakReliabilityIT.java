@@ -147,8 +147,8 @@ class SleepWakeSoakReliabilityIT {
      * Pools whose idle threads come and go (the engine's blocking pool lets idle threads end after 30 s):
      * bounded, so checked against their bound rather than counted exactly.
      */
-    private static final Map<String, Integer> POOLS = Map.of("nexus-blocking-#", 4,
-            "ForkJoinPool.com", Runtime.getRuntime().availableProcessors());
+    private static final Map<String, Integer> POOLS = Map.of("nexus-blocking-", 4,
+            "ForkJoinPool.co", Runtime.getRuntime().availableProcessors()); // names as /proc cuts them: 15 chars
 
     private static Map<String, Integer> withoutPools(Map<String, Integer> threads) {
         Map<String, Integer> rest = new TreeMap<>(threads);

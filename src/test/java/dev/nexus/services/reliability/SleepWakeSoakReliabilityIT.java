@@ -69,8 +69,8 @@ class SleepWakeSoakReliabilityIT {
                     SERVICES.forEach(s -> pids.put(s, service(up, s).path("pid").asLong()));
 
                     cycle(rig, logind, 0); // the first wake creates what every later one reuses
-                    Map<String, Integer> threadsBefore = threads(engine);
-                    Map<String, Integer> fdsBefore = fds(engine);
+                    Map<String, Integer> threadsBefore = quiet(engine, () -> threads(engine));
+                    Map<String, Integer> fdsBefore = quiet(engine, () -> fds(engine));
 
                     List<Long> prepareMs = new ArrayList<>();
                     List<Long> healthyMs = new ArrayList<>();
@@ -94,8 +94,8 @@ class SleepWakeSoakReliabilityIT {
                                 "one process of " + s);
                         restarts += svc.path("restarts").asInt();
                     }
-                    Map<String, Integer> threadsAfter = threads(engine);
-                    Map<String, Integer> fdsAfter = fds(engine);
+                    Map<String, Integer> threadsAfter = quiet(engine, () -> threads(engine));
+                    Map<String, Integer> fdsAfter = quiet(engine, () -> fds(engine));
                     figures.put("cycles", cycles).put("services", SERVICES.size()).put("restarts", restarts)
                             .put("threadsBefore", total(threadsBefore)).put("threadsAfter", total(threadsAfter))
                             .put("fdsBefore", total(fdsBefore)).put("fdsAfter", total(fdsAfter))
@@ -154,6 +154,31 @@ class SleepWakeSoakReliabilityIT {
         Map<String, Integer> rest = new TreeMap<>(threads);
         POOLS.keySet().forEach(rest::remove);
         return rest;
+    }
+
+    /** Reads a count. */
+    @FunctionalInterface
+    private interface Count {
+        Map<String, Integer> read() throws IOException;
+    }
+
+    /**
+     * {@code count} once the engine is quiet: no control connection open (this test's own snapshot calls
+     * have a reader and a writer thread and a socket each while they last) and two reads in a row alike.
+     */
+    private static Map<String, Integer> quiet(long engine, Count count) {
+        java.util.concurrent.atomic.AtomicReference<Map<String, Integer>> last = new java.util.concurrent.atomic.AtomicReference<>();
+        return Wait.forValue("the engine without control connections and steady", FaultRig.WAIT, () -> {
+            try {
+                boolean sessions = threads(engine).keySet().stream()
+                        .anyMatch(n -> n.startsWith("nexus-control-r") || n.startsWith("nexus-control-w"));
+                Map<String, Integer> now = count.read();
+                boolean steady = now.equals(last.getAndSet(now));
+                return !sessions && steady ? java.util.Optional.of(now) : java.util.Optional.empty();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
     }
 
     /** The engine's threads by name (digits dropped, so numbered pool threads count as one kind). */

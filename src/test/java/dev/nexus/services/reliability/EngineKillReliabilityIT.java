@@ -3,13 +3,11 @@ package dev.nexus.services.reliability;
 import static dev.nexus.services.reliability.FaultRig.healthy;
 import static dev.nexus.services.reliability.FaultRig.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nexus.services.reliability.FaultRig.Proc;
-import dev.nexus.services.reliability.FaultRig.Wait;
 import dev.nexus.services.support.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nexus.services.reliability.FaultRig.Proc;
-import dev.nexus.services.reliability.FaultRig.Wait;
 import dev.nexus.services.supervise.Ports;
 import java.nio.file.Path;
 import java.time.Duration;

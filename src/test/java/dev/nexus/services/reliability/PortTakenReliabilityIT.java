@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nexus.services.fixtures.Fixtures;
-import dev.nexus.services.reliability.FaultRig.Proc;
 import dev.nexus.services.reliability.FaultRig.Wait;
 import dev.nexus.services.supervise.Ports;
 import java.nio.file.Path;

@@ -49,6 +49,8 @@ import picocli.CommandLine.Spec;
     "Exit code 0 when nothing is wrong."})
 final class DoctorCommand implements Callable<Integer> {
     private static final long MIN_FREE_BYTES = 100L * 1024 * 1024;
+    /** Less than this is full: not even a log line or a state file fits. */
+    private static final long FULL_BYTES = 64L * 1024;
 
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -88,6 +90,7 @@ final class DoctorCommand implements Callable<Integer> {
                 + System.getProperty("java.home") + ")", null));
         checks.add(stateDir(paths));
         checks.add(runDir(paths));
+        checks.add(logsDir(paths));
         checks.add(diskSpace(paths));
         if (isLinux()) {
             checks.add(Files.isExecutable(Path.of("/usr/bin/setsid"))
@@ -243,20 +246,61 @@ final class DoctorCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Free space where the logs are written: the file system of the logs directory itself (or of its
+     * nearest existing parent), which need not be the root's (a separate mount).
+     */
     private static Check diskSpace(NexusPaths paths) {
         try {
-            Path existing = paths.root();
+            Path existing = paths.logs();
             while (existing != null && !Files.exists(existing)) {
                 existing = existing.getParent();
             }
             FileStore store = Files.getFileStore(existing == null ? Path.of(".") : existing);
             long free = store.getUsableSpace();
+            if (free < FULL_BYTES) {
+                return new Check(Level.FAIL, "the disk where logs are written is full (" + free / 1024 + " KiB free in "
+                        + existing + "): services keep running, but their output and the engine's state are not saved",
+                        "free some space there; logs rotate at 10 MB × 5 per service");
+            }
             return free >= MIN_FREE_BYTES
                     ? new Check(Level.OK, "free disk space for logs: " + free / (1024 * 1024) + " MiB", null)
-                    : new Check(Level.WARN, "only " + free / (1024 * 1024) + " MiB free where logs are written",
-                    "free some space; logs rotate at 10 MB × 5 per service");
+                    : new Check(Level.WARN, "only " + free / (1024 * 1024) + " MiB free where logs are written ("
+                    + existing + ")", "free some space; logs rotate at 10 MB × 5 per service");
         } catch (IOException e) {
             return new Check(Level.WARN, "cannot tell free disk space: " + e.getMessage(), null);
+        }
+    }
+
+    /**
+     * The logs directory: writable (a read-only mount shows here). Missing is normal before the first
+     * start; while an engine runs it means someone deleted it.
+     */
+    private static Check logsDir(NexusPaths paths) {
+        Path logs = paths.logs();
+        if (!Files.isDirectory(logs)) {
+            if (!engineAnswers(paths)) {
+                return new Check(Level.OK, "logs directory will be created at " + logs, null);
+            }
+            return new Check(Level.WARN, "the logs directory " + logs + " was deleted while the engine runs: each "
+                    + "service's log starts again at its next line, the engine's at its next message",
+                    "nothing to do; the logs written before are gone");
+        }
+        try {
+            Path probe = Files.createTempFile(logs, ".doctor", ".tmp");
+            Files.delete(probe);
+            return new Check(Level.OK, "logs directory is writable (" + logs + ")", null);
+        } catch (IOException e) {
+            return new Check(Level.FAIL, "cannot write to " + logs + ": " + e.getMessage()
+                    + " (services keep running; their output is dropped)", "make it writable");
+        }
+    }
+
+    private static boolean engineAnswers(NexusPaths paths) {
+        try (ControlClient c = ControlClient.connect(paths.controlSocket(), EngineCalls.CONNECT_TIMEOUT)) {
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

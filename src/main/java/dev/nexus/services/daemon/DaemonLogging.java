@@ -11,16 +11,20 @@ import java.nio.file.Path;
 import org.slf4j.LoggerFactory;
 
 /**
- * The daemon logs to {@code logs/engine.log} (rotated at 10 MB, 5 kept). Set up in code rather than
- * in logback.xml because the path depends on NEXUS_ROOT, and the CLI, which shares the jar, must keep
- * its quiet stderr-only configuration.
+ * The daemon logs to {@code logs/engine.log} (rotated at 10 MB, 5 kept; started again when deleted).
+ * Set up in code rather than in logback.xml because the path depends on NEXUS_ROOT, and the CLI, which
+ * shares the jar, must keep its quiet stderr-only configuration.
  */
 final class DaemonLogging {
     private DaemonLogging() {
     }
 
     static void toFile(Path logFile) {
-        LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        toFile((LoggerContext) LoggerFactory.getILoggerFactory(), logFile);
+    }
+
+    /** Configures {@code ctx} (the process's own, or a test's) to log to {@code logFile}. */
+    static void toFile(LoggerContext ctx, Path logFile) {
         ctx.reset();
 
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
@@ -28,7 +32,8 @@ final class DaemonLogging {
         encoder.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{0}: %msg%n");
         encoder.start();
 
-        RollingFileAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender = new RollingFileAppender<>();
+        // A log file deleted underneath (the user cleared the log directory) is started again.
+        RollingFileAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender = new ReopeningFileAppender<>();
         appender.setContext(ctx);
         appender.setName("engine-log");
         appender.setFile(logFile.toString());

@@ -30,6 +30,12 @@ final class DaemonUnit extends ProcessUnit {
     private int launchAttempt;
     /** True while a launch waits for its environment (credentials, login shell). */
     private boolean resolving;
+    /**
+     * Set while what a process left running after dying unwatched is being stopped; completes (on the
+     * loop) once that is done and the unit is STOPPED. Starts wait for it.
+     */
+    private CompletableFuture<Void> leftovers;
+    private boolean startAfterLeftovers;
 
     DaemonUnit(EngineContext ctx, ServiceSpec spec) {
         super(ctx, spec);
@@ -62,9 +68,14 @@ final class DaemonUnit extends ProcessUnit {
      * @param secrets the values to redact from its re-attached output
      */
     boolean adopt(Set<String> secrets) {
-        Optional<ChildProcess> adopted = ctx.launcher().adopt(new LaunchRequest(spec.name(), spec.command(),
-                workingDir(), Map.of(), spec.log(), secrets));
+        LaunchRequest request = new LaunchRequest(spec.name(), spec.command(), workingDir(), Map.of(), spec.log(), secrets);
+        // Before adopt(), which forgets the record of a child that died while no engine ran.
+        CompletableFuture<Void> left = ctx.launcher().stopLeftovers(request, spec.stopTimeout());
+        Optional<ChildProcess> adopted = ctx.launcher().adopt(request);
         if (adopted.isEmpty()) {
+            if (!left.isDone()) {
+                awaitLeftovers(left);
+            }
             return false;
         }
         attach(adopted.get(), false);
@@ -72,8 +83,38 @@ final class DaemonUnit extends ProcessUnit {
         return true;
     }
 
+    /**
+     * The previous engine's process died while no engine ran and left processes of its group running
+     * (a grandchild holding the port): they are being stopped, and a start waits for that.
+     */
+    private void awaitLeftovers(CompletableFuture<Void> left) {
+        CompletableFuture<Void> settled = new CompletableFuture<>();
+        leftovers = settled;
+        lifecycle = Lifecycle.STOPPING;
+        message = "stopping what the last process left running";
+        changed();
+        left.thenCompose(stopped -> awaitPortFree()).whenCompleteAsync((ok, error) -> {
+            leftovers = null;
+            if (error != null) {
+                LOG.warn("{}: stopping what the last process left running failed: {}", spec.name(), error.getMessage());
+            }
+            lifecycle = Lifecycle.STOPPED;
+            message = error == null ? null : "stop incomplete: " + error.getMessage();
+            changed();
+            if (startAfterLeftovers) {
+                startAfterLeftovers = false;
+                launch();
+            }
+            settled.complete(null);
+        }, ctx.loop());
+    }
+
     @Override
     CompletableFuture<Void> start(boolean byUser) {
+        if (leftovers != null) {
+            startAfterLeftovers = true;
+            return CompletableFuture.completedFuture(null);
+        }
         if (byUser) {
             policy.reset();
         }
@@ -156,8 +197,39 @@ final class DaemonUnit extends ProcessUnit {
         child = process;
         beginRun(process.startedAt(), fresh);
         int gen = generation;
-        process.exited().thenAccept(exit -> ctx.loop().execute(() ->
-                onExit(gen, exit, Duration.between(process.startedAt(), exit.at()), null)));
+        Duration grace = spec.stopTimeout();
+        process.exited().thenAccept(exit -> {
+            Duration ranFor = Duration.between(process.startedAt(), exit.at());
+            // What the process left in its group (a grandchild holding the port) must not outlive it:
+            // it would be an orphan nobody supervises, and the restart would find the port taken.
+            Set<Long> left = process.aliveTree();
+            if (left.isEmpty()) {
+                ctx.loop().execute(() -> onExit(gen, exit, ranFor, null));
+                return;
+            }
+            ctx.loop().execute(() -> stoppingLeftovers(gen, exit, left));
+            process.stop(grace).thenCompose(stopped -> awaitPortFree()).whenCompleteAsync((stopped, error) -> {
+                if (error != null) {
+                    LOG.warn("{}: stopping what pid {} left running failed: {}", spec.name(), process.pid(),
+                            error.getMessage());
+                }
+                onExit(gen, exit, ranFor, null);
+            }, ctx.loop());
+        });
+    }
+
+    /** The process exited but left processes of its tree running; they are being stopped before anything else. */
+    private void stoppingLeftovers(int gen, ExitStatus exit, Set<Long> left) {
+        if (gen != generation || (lifecycle != Lifecycle.RUNNING && lifecycle != Lifecycle.STARTING)) {
+            return; // a stop or a failure in progress already takes the tree down
+        }
+        LOG.warn("{}: pid {} ended ({}) leaving {} running in its process group; stopping {} before a restart",
+                spec.name(), pid(), exit.describe(), left, left.size() == 1 ? "it" : "them");
+        health.stop();
+        lifecycle = Lifecycle.BACKOFF;
+        message = exit.describe() + "; stopping what it left running (pid "
+                + String.join(", ", left.stream().map(String::valueOf).toList()) + ")";
+        changed();
     }
 
     private void onExit(int gen, ExitStatus exit, Duration ranFor, String launchError) {
@@ -180,6 +252,10 @@ final class DaemonUnit extends ProcessUnit {
     CompletableFuture<Void> stop() {
         userStop = true;
         cancelPendingRestart();
+        if (leftovers != null) {
+            startAfterLeftovers = false;
+            return leftovers;
+        }
         if (stopping != null) {
             return stopping;
         }

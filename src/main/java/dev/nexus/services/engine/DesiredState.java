@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,9 +23,18 @@ final class DesiredState {
     private static final Logger LOG = LoggerFactory.getLogger(DesiredState.class);
     private final Path file;
     private final Set<String> up = new TreeSet<>();
+    private final Consumer<String> problems;
+    /** The last save failed: what is in memory is newer than the file. */
+    private boolean unsaved;
 
     DesiredState(Path file) {
+        this(file, problem -> { });
+    }
+
+    /** @param problems told why the file cannot be saved, and null once it is saved again */
+    DesiredState(Path file, Consumer<String> problems) {
         this.file = file;
+        this.problems = problems;
         try {
             JsonNode node = Json.MAPPER.readTree(Files.readString(file));
             for (Map.Entry<String, JsonNode> e : node.path("services").properties()) {
@@ -45,8 +55,8 @@ final class DesiredState {
 
     void set(String service, boolean wantUp) {
         boolean changed = wantUp ? up.add(service) : up.remove(service);
-        if (changed) {
-            save();
+        if (changed || unsaved) {
+            save(); // also a wish that could not be saved before (disk full), now that it may be
         }
     }
 
@@ -56,9 +66,14 @@ final class DesiredState {
         up.forEach(s -> services.put(s, "up"));
         try {
             AtomicFiles.write(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+            unsaved = false;
+            problems.accept(null);
         } catch (IOException e) {
             // The engine keeps working; only the memory of the user's wish across a restart is at risk.
             LOG.warn("Could not save {}: {}", file, e.getMessage());
+            unsaved = true;
+            problems.accept("cannot save " + file + " (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+                    + "): after an engine restart, which services were up may be out of date");
         }
     }
 }

@@ -101,6 +101,9 @@ public final class Engine implements AutoCloseable {
     /** The manager lookup's answers; replaced (off the loop) before every reload. */
     private volatile ResolvedManagers managers;
     private volatile boolean catalogOk = true;
+    /** Problems writing the engine's own files, by what they concern; loop-only. */
+    private final Map<String, String> storage = new java.util.TreeMap<>();
+    private volatile List<String> storageProblems = List.of();
     private final Map<String, ServiceSnapshot> published = new ConcurrentHashMap<>();
     private final List<Consumer<EngineEvent>> listeners = new CopyOnWriteArrayList<>();
 
@@ -125,7 +128,8 @@ public final class Engine implements AutoCloseable {
         this.environments = new ServiceEnvironments(options.environment(), options.secrets(), blocking);
         this.ctx = new EngineContext(options.paths(), options.clock(), options.random(), loop, probeTimer, blocking,
                 probes, launcher, environments, this::markDirty);
-        this.desired = new DesiredState(options.paths().run().resolve("desired.json"));
+        this.desired = new DesiredState(options.paths().run().resolve("desired.json"),
+                problem -> storageProblem("desired state", problem));
         this.managers = ResolvedManagers.resolve(options.managers());
     }
 
@@ -151,10 +155,34 @@ public final class Engine implements AutoCloseable {
         return engine;
     }
 
-    /** Each stream of a child goes to its own rotating file, with the child's secrets redacted. */
-    private static OutputSinks logSinks() {
+    /**
+     * Each stream of a child goes to its own rotating file, with the child's secrets redacted. A file that
+     * cannot be written (disk full, read-only) is one of the engine's problems until it can again.
+     */
+    private OutputSinks logSinks() {
         return (request, stderr) -> new RotatingLogWriter(stderr ? request.log().stderr() : request.log().stdout(),
-                request.log().maxBytes(), request.log().keep(), Redactor.of(request.redact()));
+                request.log().maxBytes(), request.log().keep(), Redactor.of(request.redact()))
+                .onTrouble((file, problem) -> storageProblem("log " + file, problem == null ? null
+                        : "cannot write " + file + " (" + problem + "): " + request.service()
+                        + "'s output is dropped until it can be written; the service keeps running"));
+    }
+
+    /**
+     * Records (or, with a null problem, clears) a problem writing one of the engine's files, shown in
+     * {@code engine.problems} (status prints it as a warning). Any thread.
+     */
+    private void storageProblem(String what, String problem) {
+        try {
+            loop.execute(() -> {
+                String before = problem == null ? storage.remove(what) : storage.put(what, problem);
+                if (!java.util.Objects.equals(before, problem)) {
+                    storageProblems = List.copyOf(storage.values());
+                    emit(EngineEvent.engine(info()));
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // The engine is closing: nobody is left to tell.
+        }
     }
 
     private Catalog loadCatalog() {
@@ -681,8 +709,10 @@ public final class Engine implements AutoCloseable {
 
     private EngineSnapshot.EngineInfo info() {
         PowerState p = power;
+        List<String> problems = storageProblems.isEmpty() ? catalogProblems
+                : java.util.stream.Stream.concat(catalogProblems.stream(), storageProblems.stream()).toList();
         return new EngineSnapshot.EngineInfo(ProcessHandle.current().pid(), Version.current(), startedAt, true,
-                options.paths().catalogFile().toString(), catalogOk, catalogProblems,
+                options.paths().catalogFile().toString(), catalogOk, problems,
                 catalogOk ? null : "services.json has errors; running the last good catalog",
                 p.lastSleepAt(), p.lastWakeAt(), p.graceUntil(), p.recovery(), managers.infos());
     }

@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * cannot be written. A log file or directory deleted underneath is recreated before the next write (checked
  * with one {@code stat} per write to the file, since writes to a deleted file succeed and vanish). When
  * writing fails (disk full, directory read-only), the bytes are dropped and counted in
- * {@link #droppedBytes()}, one warning is logged per failure episode, and writing is retried at most every
- * {@value #RETRY_INTERVAL_MILLIS} ms until it works again.
+ * {@link #droppedBytes()}, one warning is logged per failure episode (and told to {@link #onTrouble}), and
+ * writing is retried at most every {@value #RETRY_INTERVAL_MILLIS} ms until it works again. A write that
+ * failed half way is cut back, so the file never ends in half a line.
  */
 public final class RotatingLogWriter extends OutputStream {
     /** A partial line longer than this is written out without waiting for its end. */
@@ -69,6 +70,18 @@ public final class RotatingLogWriter extends OutputStream {
     private long retryAtNanos;
     private long droppedBytes;
     private long droppedThisEpisode;
+    private volatile TroubleListener trouble = (file, problem) -> { };
+
+    /** Hears when writing the log starts failing and when it works again. */
+    @FunctionalInterface
+    public interface TroubleListener {
+        /**
+         * @param problem why writing fails (e.g. "IOException: No space left on device"), or null when the
+         *                file is written again (or the writer was closed while failing). Called with the
+         *                writer's lock held, on the writing thread: must not block.
+         */
+        void trouble(Path file, String problem);
+    }
 
     public RotatingLogWriter(Path file, long maxBytes, int keep, Redactor redactor) {
         this.file = Objects.requireNonNull(file, "file").toAbsolutePath();
@@ -85,6 +98,12 @@ public final class RotatingLogWriter extends OutputStream {
 
     public Path file() {
         return file;
+    }
+
+    /** Sets who hears of write failures and recoveries (one listener; replaces the previous one). */
+    public RotatingLogWriter onTrouble(TroubleListener listener) {
+        this.trouble = Objects.requireNonNull(listener, "listener");
+        return this;
     }
 
     /** Bytes (after redaction) that could not be written because the file was not writable. */
@@ -146,6 +165,18 @@ public final class RotatingLogWriter extends OutputStream {
         }
         closed = true;
         closeFile();
+        if (failing) {
+            failing = false;
+            tell(null); // nothing is dropped any more
+        }
+    }
+
+    private void tell(String problem) {
+        try {
+            trouble.trouble(file, problem);
+        } catch (RuntimeException e) {
+            log.warn("Log {}: the trouble listener failed", file, e);
+        }
     }
 
     private void writeCompleteLines(byte[] data, int offset, int length) {
@@ -217,17 +248,37 @@ public final class RotatingLogWriter extends OutputStream {
                 failing = false;
                 log.info("Log {} is writable again; {} bytes were dropped while it was not", file,
                         droppedThisEpisode);
+                tell(null);
             }
         } catch (IOException e) {
+            cutBackToLastWrite();
             closeFile();
             if (!failing) {
                 failing = true;
                 droppedThisEpisode = 0;
                 log.warn("Cannot write log {} ({}); dropping output until it can be written again", file,
                         describe(e));
+                tell(describe(e));
             }
             drop(length);
             retryAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETRY_INTERVAL_MILLIS);
+        }
+    }
+
+    /**
+     * A write that failed half way (the disk filled up during it) leaves part of a line in the file:
+     * cut the file back to where the last whole write ended, so no half line is ever kept.
+     */
+    private void cutBackToLastWrite() {
+        if (out == null) {
+            return;
+        }
+        try {
+            if (out.getChannel().size() > size) {
+                out.getChannel().truncate(size);
+            }
+        } catch (IOException e) {
+            log.debug("Log {}: cannot cut back a partial write", file, e);
         }
     }
 

@@ -19,6 +19,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +29,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -64,11 +66,18 @@ public final class ChildLauncher {
     private static final List<Path> SETSID_CANDIDATES = List.of(Path.of("/usr/bin/setsid"), Path.of("/bin/setsid"));
     private static final Path ENV_TOOL = Path.of("/usr/bin/env");
     private static final Path SHELL = Path.of("/bin/sh");
+    /** After SIGKILL a process normally vanishes in milliseconds; beyond this something is stuck. */
+    private static final Duration LEFTOVER_KILL_WAIT = Duration.ofSeconds(10);
     /**
-     * Opens the FIFOs (paths passed as arguments, never interpolated into the script) and replaces
-     * itself with the command, so the pid stays the child's.
+     * Waits for the engine's go-ahead on stdin (a line, sent once the child's record is written: no
+     * program runs that a restarted engine could not re-adopt; end of input without it, because the
+     * record could not be written or the engine died, ends the wrapper before the program ever runs),
+     * opens the FIFOs (paths passed as arguments, never interpolated into the script) and replaces
+     * itself with the command, so the pid stays the child's. The program's stdin is /dev/null.
      */
-    static final String WRAPPER_SCRIPT = "out=$1; err=$2; shift 2; exec \"$@\" 1<>\"$out\" 2<>\"$err\"";
+    static final String WRAPPER_SCRIPT = "out=$1; err=$2; shift 2; read -r go || exit 70; "
+            + "exec \"$@\" </dev/null 1<>\"$out\" 2<>\"$err\"";
+    private static final byte[] GO_AHEAD = "go\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     /** Variables that sh (dash, bash, zsh) sets itself; the env tool puts them back as requested. */
     private static final List<String> SHELL_SET_VARIABLES = List.of("PWD", "OLDPWD", "SHLVL", "_");
 
@@ -168,6 +177,110 @@ public final class ChildLauncher {
         return Optional.of(child);
     }
 
+    /**
+     * Stops what a previous engine's child left running when that child died while no engine watched
+     * it: the members of its process group (a grandchild that ignored SIGTERM during a stop the dead
+     * engine never finished, or that outlived a crash). Call before {@link #adopt}, which forgets the
+     * record of a dead child. Completes at once when there is nothing to stop; otherwise SIGTERM, then
+     * after {@code grace} SIGKILL, and completes when they are gone.
+     *
+     * <p>They are provably the child's: the recorded process is dead (gone, or a zombie with the recorded
+     * start time: an orphan that nobody reaps), and a process group id cannot be reused while any member
+     * lives, so members of that group that started no earlier than the child are its heirs. Only Linux (where /proc lists groups) and
+     * only children started in their own group.
+     */
+    public CompletableFuture<Void> stopLeftovers(LaunchRequest request, Duration grace) {
+        Path recordFile = recordFile(request.service());
+        if (os != OperatingSystem.LINUX || !SERVICE_NAME.matcher(request.service()).matches()
+                || !Files.isRegularFile(recordFile, LinkOption.NOFOLLOW_LINKS)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        ChildRecord record;
+        try {
+            record = Json.MAPPER.readValue(recordFile.toFile(), ChildRecord.class);
+        } catch (IOException | RuntimeException e) {
+            return CompletableFuture.completedFuture(null); // adopt() reports and forgets it
+        }
+        if (!record.processGroup() || record.pid() <= 0 || record.startTicks() == null
+                || !request.service().equals(record.service())) {
+            return CompletableFuture.completedFuture(null);
+        }
+        Optional<ProcStat> leader = ProcStat.read(record.pid());
+        if (leader.isPresent() && (!leader.get().exited() || leader.get().startTicks() != record.startTicks())) {
+            // Alive: adoption's business. Another process with that pid: the group is long gone.
+            return CompletableFuture.completedFuture(null);
+        }
+        List<ProcessHandle> left = new ArrayList<>();
+        for (ProcStat member : ProcStat.groupMembers(record.pid())) {
+            if (member.startTicks() >= record.startTicks()) {
+                ProcessHandle.of(member.pid()).ifPresent(left::add);
+            }
+        }
+        if (left.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        LOG.warn("{}: pid {} died while no engine watched it and left {} running in its process group; stopping "
+                + "them (SIGTERM, then SIGKILL after {})", request.service(), record.pid(),
+                left.stream().map(ProcessHandle::pid).toList(), grace);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread stopper = new Thread(() -> {
+            try {
+                stopAll(left, record.pid(), grace);
+                done.complete(null);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        }, "leftover-stop-" + request.service());
+        stopper.setDaemon(true);
+        stopper.start();
+        return done;
+    }
+
+    /** SIGTERM to each, SIGKILL to the survivors after {@code grace}; members that join the group meanwhile too. */
+    private static void stopAll(List<ProcessHandle> processes, long pgid, Duration grace) {
+        List<ProcessHandle> known = new ArrayList<>(processes);
+        known.forEach(ProcessHandle::destroy);
+        if (awaitGroupGone(known, pgid, grace, false)) {
+            return;
+        }
+        known.forEach(ProcessHandle::destroyForcibly);
+        if (!awaitGroupGone(known, pgid, LEFTOVER_KILL_WAIT, true)) {
+            throw new IllegalStateException("processes of group " + pgid + " are still alive "
+                    + LEFTOVER_KILL_WAIT.toSeconds() + " s after SIGKILL");
+        }
+    }
+
+    private static boolean awaitGroupGone(List<ProcessHandle> known, long pgid, Duration limit, boolean force) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (true) {
+            List<ProcStat> members = ProcStat.groupMembers(pgid);
+            for (ProcStat m : members) {
+                if (known.stream().noneMatch(h -> h.pid() == m.pid())) {
+                    ProcessHandle.of(m.pid()).ifPresent(h -> {
+                        known.add(h); // forked meanwhile: gets what the others got
+                        if (force) {
+                            h.destroyForcibly();
+                        } else {
+                            h.destroy();
+                        }
+                    });
+                }
+            }
+            if (members.isEmpty() && known.stream().noneMatch(ProcessTree::isAlive)) {
+                return true;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+    }
+
     /** Null when the record proves that the live process is the child it describes, else why not. */
     private String refusal(ChildRecord record, LaunchRequest request, Optional<ProcessHandle> handle) {
         return handle.isEmpty() || !ProcessTree.isAlive(handle.get())
@@ -252,7 +365,7 @@ public final class ChildLauncher {
 
             ProcessBuilder builder = new ProcessBuilder(posixCommand(request, executable, outFifo, errFifo))
                     .directory(workingDir.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectInput(ProcessBuilder.Redirect.PIPE) // the go-ahead; the program gets /dev/null
                     // Only the wrapper could write here, and only before it has opened the FIFOs.
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.DISCARD);
@@ -266,7 +379,24 @@ public final class ChildLauncher {
             ChildRecord record = new ChildRecord(service, handle.pid(), startedAt == null ? null : startedAt.toString(),
                     startTicks, request.command(), executable.toString(), outFifo.toString(), errFifo.toString(),
                     setsid != null, clock.instant().toString());
-            writeRecordOrWarn(record);
+            try {
+                writeRecord(record);
+            } catch (IOException e) {
+                // Without its record a restarted engine could neither adopt nor recognise the child, and
+                // would start a second one: the wrapper is ended before the program runs.
+                process.getOutputStream().close();
+                process.destroyForcibly();
+                throw new LaunchException(null, service + ": cannot write " + recordFile(service) + " (" + e.getMessage()
+                        + "); not starting a process that a restarted engine could not re-adopt", e);
+            }
+            try (OutputStream goAhead = process.getOutputStream()) {
+                goAhead.write(GO_AHEAD);
+            } catch (IOException e) {
+                process.destroyForcibly();
+                deleteQuietly(recordFile(service));
+                throw new LaunchException(null, service + ": the launch wrapper of pid " + handle.pid()
+                        + " ended before it was told to run the program: " + e.getMessage(), e);
+            }
 
             TrackedChild child = new TrackedChild(service, process, handle, setsid != null,
                     startedAt != null ? startedAt : clock.instant(), clock, this::forget);
@@ -501,15 +631,20 @@ public final class ChildLauncher {
         Path file = recordFile(record.service());
         Path temp = file.resolveSibling(file.getFileName() + ".tmp");
         byte[] bytes = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(record);
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
+        try {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.force(true);
             }
-            channel.force(true);
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            deleteQuietly(temp); // a disk that filled up mid-write leaves no half record behind
+            throw e;
         }
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /**

@@ -21,8 +21,16 @@ public interface ChildProcess {
     CompletableFuture<ExitStatus> exited();
 
     /**
+     * The pids of the process tree alive now: the process, its descendants and the other members of
+     * its process group. After the process exited, what it left behind (a grandchild that still holds
+     * the port); reads the process table, so call it off the engine's loop.
+     */
+    java.util.Set<Long> aliveTree();
+
+    /**
      * Stops the whole process tree: SIGTERM to the process group and every descendant, then after
-     * {@code grace} SIGKILL to whatever is left. Completes when no process of the tree is alive.
+     * {@code grace} SIGKILL to whatever is left. Completes when no process of the tree is alive. Also
+     * after the process itself exited: then it stops what the process left behind.
      */
     CompletableFuture<ExitStatus> stop(Duration grace);
 }

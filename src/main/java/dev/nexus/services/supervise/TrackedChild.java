@@ -51,12 +51,14 @@ final class TrackedChild implements ChildProcess {
     private final CompletableFuture<ExitStatus> exited = new CompletableFuture<>();
     private final AtomicReference<CompletableFuture<ExitStatus>> stopping = new AtomicReference<>();
     private final AtomicBoolean leaderGoneHandled = new AtomicBoolean();
+    private final AtomicBoolean forgotten = new AtomicBoolean();
     private volatile List<OutputPump> pumps = List.of();
     private volatile boolean detached;
 
     /**
      * @param process      the launched process, or null for an adopted one
-     * @param onLeaderGone runs once when the leader is gone (removes the child's record)
+     * @param onLeaderGone runs once when the leader and what it left of its tree are gone (removes the
+     *                     child's record)
      */
     TrackedChild(String service, Process process, ProcessHandle leader, boolean processGroup, Instant startedAt,
                  Clock clock, Consumer<TrackedChild> onLeaderGone) {
@@ -112,13 +114,25 @@ final class TrackedChild implements ChildProcess {
         }
         // Our own write ends go now; the pumps then end once the last writer in the tree exits.
         pumps.forEach(OutputPump::releaseKeeper);
+        // Before completing, so whoever reacts to the exit finds the record gone already. While the leader
+        // left processes of its tree running, the record stays: an engine that dies before they are
+        // stopped leaves the next one the proof that they are ours (ChildLauncher.stopLeftovers).
+        if (stopping.get() == null && tree.snapshot().isEmpty()) {
+            forget();
+        }
+        exited.complete(status);
+    }
+
+    /** Once the leader and its whole tree are gone: lets the launcher drop the child and its record. */
+    private void forget() {
+        if (!forgotten.compareAndSet(false, true)) {
+            return;
+        }
         try {
-            // Before completing, so whoever reacts to the exit finds the record gone already.
             onLeaderGone.accept(this);
         } catch (RuntimeException e) {
             LOG.warn("{}: cleanup after exit failed", service, e);
         }
-        exited.complete(status);
     }
 
     /** Lets go of the child without touching it, as a dying engine would: no signal, no record change. */
@@ -150,6 +164,11 @@ final class TrackedChild implements ChildProcess {
     @Override
     public boolean isAlive() {
         return ProcessTree.isAlive(tree.leader());
+    }
+
+    @Override
+    public Set<Long> aliveTree() {
+        return tree.alivePids(tree.snapshot());
     }
 
     @Override
@@ -193,6 +212,9 @@ final class TrackedChild implements ChildProcess {
                         + " are still alive " + KILL_WAIT.toSeconds() + " s after SIGKILL");
             }
             ExitStatus status = awaitLeaderStatus();
+            if (!detached) {
+                forget();
+            }
             awaitPumps();
             result.complete(status);
         } catch (RuntimeException e) {

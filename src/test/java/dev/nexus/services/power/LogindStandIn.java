@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * Drives the Python stand-in for logind (logind_standin.py) over its stdin/stdout: one command, one
  * reply line. The stand-in owns org.freedesktop.login1 on the private bus.
  */
-final class LogindStandIn implements AutoCloseable {
+public final class LogindStandIn implements AutoCloseable {
     private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(20);
 
     private final Process process;
@@ -89,16 +89,16 @@ final class LogindStandIn implements AutoCloseable {
         }
     }
 
-    int heldDelayLocks() throws IOException {
+    public int heldDelayLocks() throws IOException {
         return number(command("held"), "held");
     }
 
-    int inhibitCalls() throws IOException {
+    public int inhibitCalls() throws IOException {
         return number(command("inhibits"), "inhibits");
     }
 
     /** Emits PrepareForSleep(true) and waits, as logind does, for the delay locks to go (or the limit). */
-    SleepOutcome sleep(Duration limit) throws IOException {
+    public SleepOutcome sleep(Duration limit) throws IOException {
         String reply = command("sleep " + limit.toMillis());
         String[] words = reply.split(" ");
         if (words.length != 2 || !(words[0].equals("released") || words[0].equals("timeout"))) {
@@ -108,10 +108,10 @@ final class LogindStandIn implements AutoCloseable {
     }
 
     /** What logind saw of a sleep: whether every delay lock was released in time, and how long that took. */
-    record SleepOutcome(boolean released, Duration waited) {
+    public record SleepOutcome(boolean released, Duration waited) {
     }
 
-    void wake() throws IOException {
+    public void wake() throws IOException {
         String reply = command("wake");
         if (!reply.equals("ok")) {
             throw new IllegalStateException("unexpected reply to wake: " + reply);

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * sender check must not rely on). Nothing touches the machine's own system bus: the address is handed
  * to the code under test explicitly, or to a child through {@code DBUS_SYSTEM_BUS_ADDRESS}.
  */
-final class PrivateSystemBus implements AutoCloseable {
+public final class PrivateSystemBus implements AutoCloseable {
     /** Debian's python3, where python3-dbus and python3-gi install (a pyenv python3 on PATH has neither). */
     private static final List<String> PYTHONS = List.of("/usr/bin/python3", "python3");
 
@@ -33,7 +33,7 @@ final class PrivateSystemBus implements AutoCloseable {
     }
 
     /** Whether dbus-daemon, dbus-send and a python3 with dbus and gi are installed (scripts/test installs them). */
-    static boolean toolsInstalled() {
+    public static boolean toolsInstalled() {
         return onPath("dbus-daemon") && onPath("dbus-send") && python() != null;
     }
 
@@ -57,7 +57,7 @@ final class PrivateSystemBus implements AutoCloseable {
         return null;
     }
 
-    static PrivateSystemBus start(Path dir) throws IOException {
+    public static PrivateSystemBus start(Path dir) throws IOException {
         PrivateSystemBus bus = new PrivateSystemBus(dir);
         try {
             bus.startDaemon();
@@ -68,7 +68,7 @@ final class PrivateSystemBus implements AutoCloseable {
         }
     }
 
-    String address() {
+    public String address() {
         return address;
     }
 
@@ -77,7 +77,7 @@ final class PrivateSystemBus implements AutoCloseable {
     }
 
     /** Starts the stand-in for logind on this bus. */
-    LogindStandIn startLogind() throws IOException {
+    public LogindStandIn startLogind() throws IOException {
         LogindStandIn logind = LogindStandIn.start(python(), script(), address, dir);
         return logind;
     }

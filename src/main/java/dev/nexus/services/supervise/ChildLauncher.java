@@ -386,7 +386,7 @@ public final class ChildLauncher {
                 // would start a second one: the wrapper is ended before the program runs.
                 process.getOutputStream().close();
                 process.destroyForcibly();
-                throw new LaunchException(null, service + ": cannot write " + recordFile(service) + " (" + e.getMessage()
+                throw new LaunchException(null, service + ": cannot write " + recordFile(service) + " (" + reason(e)
                         + "); not starting a process that a restarted engine could not re-adopt", e);
             }
             try (OutputStream goAhead = process.getOutputStream()) {
@@ -410,11 +410,25 @@ public final class ChildLauncher {
             return child;
         } catch (IOException e) {
             closeAll(opened);
-            throw new LaunchException(null, service + ": could not prepare the launch: " + e.getMessage(), e);
+            throw new LaunchException(null, service + ": could not prepare the launch: " + reason(e), e);
         } catch (LaunchException | RuntimeException e) {
             closeAll(opened);
             throw e;
         }
+    }
+
+    /**
+     * What went wrong, with the file and the system's reason: the JDK's AccessDeniedException and
+     * NoSuchFileException carry only the path ("/x/run/children/cloud.out"), which alone says nothing.
+     */
+    static String reason(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException a && a.getReason() == null) {
+            return a.getFile() + ": Permission denied";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException n && n.getReason() == null) {
+            return n.getFile() + ": No such file or directory";
+        }
+        return String.valueOf(e.getMessage());
     }
 
     /** {@code [setsid] /bin/sh -c WRAPPER nexus-child OUT ERR [/usr/bin/env -u.. NAME=..] program args..}. */

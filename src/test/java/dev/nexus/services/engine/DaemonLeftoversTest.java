@@ -33,6 +33,13 @@ import org.junit.jupiter.api.io.TempDir;
 class DaemonLeftoversTest {
     @TempDir
     Path root;
+    /** Grandchildren seen, killed after each test should the engine have failed to (no orphan outlives a failed test). */
+    private final List<Long> grandchildren = new java.util.ArrayList<>();
+
+    @org.junit.jupiter.api.AfterEach
+    void noOrphanOutlivesTheTest() {
+        grandchildren.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+    }
 
     @Test
     void aKilledDaemonsGrandchildIsStoppedAndTheRestartGetsThePort() throws Exception {
@@ -46,6 +53,7 @@ class DaemonLeftoversTest {
             ServiceSnapshot up = engine.up().get(60, TimeUnit.SECONDS).services().get(0);
             assertEquals(DisplayStatus.HEALTHY, up.status(), up.toString());
             long grandchild = Ports.listenerPid(port).orElseThrow();
+            grandchildren.add(grandchild);
             assertNotEquals(up.pid().longValue(), grandchild);
 
             assertTrue(ProcessHandle.of(up.pid()).orElseThrow().destroyForcibly());
@@ -56,6 +64,7 @@ class DaemonLeftoversTest {
             assertEquals(1, back.restarts(), back.toString());
             assertEquals(null, back.failure(), "not port_in_use: " + back);
             long newHolder = Ports.listenerPid(port).orElseThrow();
+            grandchildren.add(newHolder);
             assertNotEquals(grandchild, newHolder);
             assertTrue(ProcessHandle.of(back.pid()).orElseThrow().descendants().anyMatch(d -> d.pid() == newHolder),
                     "the port is held by the new leader's grandchild");
@@ -76,6 +85,7 @@ class DaemonLeftoversTest {
         ServiceSnapshot up = first.up().get(60, TimeUnit.SECONDS).services().get(0);
         assertEquals(DisplayStatus.HEALTHY, up.status(), up.toString());
         long grandchild = Ports.listenerPid(port).orElseThrow();
+        grandchildren.add(grandchild);
         // The engine dies in the middle of a stop: its SIGTERM reached the group, its SIGKILL never came.
         first.close();
         assertTrue(ProcessHandle.of(up.pid()).orElseThrow().destroy());
@@ -90,6 +100,7 @@ class DaemonLeftoversTest {
             assertNotEquals(up.pid(), back.pid());
             assertEquals(null, back.failure(), "not port_in_use: " + back);
             long newHolder = Ports.listenerPid(port).orElseThrow();
+            grandchildren.add(newHolder);
             assertTrue(ProcessHandle.of(back.pid()).orElseThrow().descendants().anyMatch(d -> d.pid() == newHolder),
                     "the port is held by the new leader's grandchild");
         } finally {

@@ -133,6 +133,7 @@ class DiskFaultsReliabilityIT {
                 rig.expect(0, "up");
                 Map<String, Long> pids = pids(rig.snapshot());
                 figures.put("method", mounts ? "read-only bind mount" : "chmod a-w (not root)");
+                String why = mounts ? "Read-only file system" : "Permission denied";
 
                 AutoCloseable readOnly = mounts ? Mounts.readOnly(rig.paths().state()) : chmodReadOnly(rig.paths().state());
                 try {
@@ -148,11 +149,11 @@ class DiskFaultsReliabilityIT {
                     JsonNode failing = rig.awaitSnapshot("steady's restart failing with the reason", snap -> {
                         JsonNode s = service(snap, "steady");
                         return s.path("lastExit").asText().equals("failed to start")
-                                && s.path("message").asText().contains("Read-only file system");
+                                && s.path("message").asText().contains(why);
                     });
                     assertFalse(service(failing, "steady").path("pid").isNumber());
                     FaultRig.CliResult status = rig.cli("status", "steady");
-                    assertTrue(status.out().contains("Read-only file system"), "status shows why: " + status);
+                    assertTrue(status.out().contains(why), "status shows why: " + status);
                     rig.cli("stop", "steady");
                     assertTrue(problems(rig.snapshot()).contains("cannot save " + rig.paths().run().resolve("desired.json")),
                             "the unsaved desired state is among the problems: " + problems(rig.snapshot()));

@@ -88,6 +88,13 @@ final class ScenarioFigures implements AutoCloseable {
         return this;
     }
 
+    /** Counts by name, kept as a JSON object (the summary table leaves objects out). */
+    ScenarioFigures put(String field, java.util.Map<String, Integer> counts) {
+        ObjectNode object = node.putObject(field);
+        counts.forEach(object::put);
+        return this;
+    }
+
     ScenarioFigures put(String field, Duration value) {
         return put(field + "Ms", value.toMillis());
     }

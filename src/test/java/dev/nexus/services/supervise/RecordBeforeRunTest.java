@@ -86,6 +86,17 @@ class RecordBeforeRunTest {
         TestSupport.await(child.stop(Duration.ofSeconds(5)), Duration.ofSeconds(10));
     }
 
+    @Test
+    void aLaunchErrorNamesTheFileAndTheReasonEvenWhereTheJdkGivesOnlyThePath() {
+        assertEquals("/x/run/children/cloud.out: Permission denied",
+                ChildLauncher.reason(new java.nio.file.AccessDeniedException("/x/run/children/cloud.out")));
+        assertEquals("/x/run: No such file or directory",
+                ChildLauncher.reason(new java.nio.file.NoSuchFileException("/x/run")));
+        assertEquals("/x/run/children/cloud.json: Read-only file system",
+                ChildLauncher.reason(new java.nio.file.FileSystemException("/x/run/children/cloud.json", null,
+                        "Read-only file system")));
+    }
+
     private static long programs(Path pidFile) {
         return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive)
                 .filter(p -> p.info().commandLine().map(c -> c.contains(pidFile.toString())).orElse(false)).count();

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nexus.services.support.Json;
+import dev.nexus.services.support.Quoted;
 
 import java.io.IOException;
 import java.util.HashMap;
@@ -138,7 +139,7 @@ final class JsonText {
         Matcher duplicate = DUPLICATE.matcher(message);
         if (duplicate.matches()) {
             Position first = positions.get(pointer);
-            return "duplicate key \"" + duplicate.group(1) + "\""
+            return "duplicate key " + Quoted.of(duplicate.group(1))
                     + (first == null ? "" : "; it is first set at line " + first.line() + ", column " + first.column());
         }
         if (e instanceof StreamConstraintsException) {

@@ -4,11 +4,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.nexus.services.catalog.CatalogCodec;
 import dev.nexus.services.catalog.CatalogProblem;
 import dev.nexus.services.catalog.ParseOutcome;
+import dev.nexus.services.control.ControlException;
+import dev.nexus.services.control.ControlServer;
+import dev.nexus.services.control.ControlSession;
+import dev.nexus.services.control.EngineControlHandler;
+import dev.nexus.services.engine.UnknownServiceException;
+import dev.nexus.services.support.Json;
 import dev.nexus.services.support.NexusPaths;
 import dev.nexus.services.support.Quoted;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -74,5 +89,74 @@ class FuzzFindingsRegressionTest {
         assertEquals("\"a\\u007fb\\u009bc\"", Quoted.of("a\u007fb\u009bc"));
         assertEquals("\"" + "x".repeat(Quoted.MAX_CHARS - 3) + "...\"", Quoted.of("x".repeat(1000)));
         assertEquals("\"gateway\"", Quoted.of("gateway"), "ordinary values read as before");
+    }
+
+    /** Fuzz control frames: an unknown op or service name came back whole in the error message. */
+    @Test
+    void unknownOpsAndServicesAreQuotedClippedInTheError() {
+        ControlSession session = new ControlSession() {
+            @Override
+            public void sendEvent(String name, JsonNode data) {
+            }
+
+            @Override
+            public boolean isOpen() {
+                return true;
+            }
+
+            @Override
+            public void onClose(Runnable action) {
+            }
+        };
+        String op = "start" + "[".repeat(5_000) + "\u001b[2J";
+        // An unknown op is refused before the engine is asked anything.
+        ControlException unknownOp = org.junit.jupiter.api.Assertions.assertThrows(ControlException.class,
+                () -> new EngineControlHandler(null, () -> { }).handle(op, Json.MAPPER.createObjectNode(), session));
+        assertEquals("unknown_op", unknownOp.code());
+        assertTrue(unknownOp.getMessage().length() < 400, unknownOp.getMessage());
+        assertTrue(unknownOp.getMessage().chars().noneMatch(Character::isISOControl), unknownOp.getMessage());
+
+        String many = new UnknownServiceException(java.util.Collections.nCopies(1_000, "x".repeat(1_000)),
+                List.of("gateway", "cloud")).getMessage();
+        assertTrue(many.length() < 1_500 && many.contains("and 990 more") && many.endsWith("(known: gateway, cloud)"), many);
+        assertEquals("unknown service \"clod\" (known: gateway, cloud)",
+                new UnknownServiceException(List.of("clod"), List.of("gateway", "cloud")).getMessage());
+    }
+
+    /** Fuzz control frames: an id of 1e400 was echoed back as the string "Infinity", not as sent. */
+    @Test
+    void anIdThatCannotBeEchoedUnchangedIsRefused() throws Exception {
+        Path socket = temp.resolve("run/control.sock");
+        try (ControlServer server = new ControlServer(socket, (op, args, s) -> Json.MAPPER.createObjectNode())) {
+            server.start();
+            try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                channel.connect(UnixDomainSocketAddress.of(socket));
+                String requests = "{\"v\":1,\"id\":1e400,\"op\":\"hello\"}\n{\"v\":1,\"id\":-1e999,\"op\":\"hello\"}\n"
+                        + "{\"v\":1,\"id\":12345678901234567890123,\"op\":\"hello\"}\n{\"v\":1,\"id\":2.5,\"op\":\"hello\"}\n";
+                channel.write(ByteBuffer.wrap(requests.getBytes(StandardCharsets.UTF_8)));
+                channel.shutdownOutput();
+                List<JsonNode> replies = readLines(channel);
+                assertEquals(4, replies.size(), replies.toString());
+                for (JsonNode refused : replies.subList(0, 2)) {
+                    assertTrue(refused.path("id").isNull(), refused.toString());
+                    assertEquals("bad_request", refused.path("error").path("code").asText(), refused.toString());
+                }
+                assertEquals("12345678901234567890123", replies.get(2).path("id").asText(), "a big integer id is exact");
+                assertEquals(2.5, replies.get(3).path("id").asDouble());
+                assertTrue(replies.get(3).path("ok").asBoolean(), replies.get(3).toString());
+            }
+        }
+    }
+
+    private static List<JsonNode> readLines(SocketChannel channel) throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        Channels.newInputStream(channel).transferTo(all);
+        List<JsonNode> replies = new java.util.ArrayList<>();
+        for (String line : all.toString(StandardCharsets.UTF_8).split("\n")) {
+            if (!line.isBlank()) {
+                replies.add(Json.MAPPER.readTree(line));
+            }
+        }
+        return replies;
     }
 }

@@ -5,9 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nexus.services.catalog.CatalogCodec;
 import dev.nexus.services.catalog.CatalogProblem;
 import dev.nexus.services.catalog.ParseOutcome;
+import dev.nexus.services.connect.ConnectTimer;
+import dev.nexus.services.connect.Drop;
+import dev.nexus.services.connect.GatewayClient;
+import dev.nexus.services.connect.GatewayError;
+import dev.nexus.services.connect.ShutdownNotice;
 import dev.nexus.services.control.ControlException;
 import dev.nexus.services.control.ControlServer;
 import dev.nexus.services.control.ControlSession;
@@ -19,13 +25,17 @@ import dev.nexus.services.support.Quoted;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
+import java.net.URI;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -158,5 +168,63 @@ class FuzzFindingsRegressionTest {
             }
         }
         return replies;
+    }
+
+    /**
+     * Fuzz gateway frames: a hello-ok announcing a tick interval of Long.MAX_VALUE ms overflowed arming the
+     * heartbeat timer; the session was then neither up nor down and the client stayed "connecting" for good.
+     */
+    @Test
+    void aHugeTickIntervalStillGivesAConnectedSession() throws Exception {
+        for (long tick : new long[] {Long.MAX_VALUE, 4_611_686_018_427_387L}) {
+            ObjectNode hello = Json.MAPPER.createObjectNode().put("type", "res").put("id", "c1").put("ok", true);
+            hello.putObject("payload").put("type", "hello-ok").put("protocol", 3).putObject("policy")
+                    .put("tickIntervalMs", tick);
+            ObjectNode challenge = Json.MAPPER.createObjectNode().put("type", "event").put("event", "connect.challenge");
+            challenge.putObject("payload").put("nonce", "n-1");
+            try (HostileGateway gateway = new HostileGateway(i -> new HostileGateway.Script(i, "huge tick", List.of(
+                    conn -> conn.json(challenge), conn -> conn.awaitRequest("connect", 5_000), conn -> conn.json(hello)),
+                    HostileGateway.End.HOLD))) {
+                GatewayClient client = GatewayClient.builder(URI.create(gateway.url()))
+                        .connectTimeout(Duration.ofSeconds(2)).build();
+                try {
+                    client.start();
+                    Deadline.until("the client is connected despite a tick interval of " + tick + " ms",
+                            Duration.ofSeconds(10), () -> client.status().connection().connected());
+                    assertEquals(Duration.ofHours(1), client.status().hello().tickInterval(),
+                            "an interval of years would never notice a dead session");
+                } finally {
+                    client.close();
+                }
+            }
+        }
+        // And a timer asked for a delay that Duration.toNanos cannot hold does not throw.
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
+        try {
+            ConnectTimer.of(scheduler).schedule(Duration.ofSeconds(Long.MAX_VALUE / 2), () -> { }).cancel();
+            assertEquals(Long.MAX_VALUE, ConnectTimer.nanos(Duration.ofDays(400_000_000)));
+            assertEquals(0, ConnectTimer.nanos(Duration.ofMillis(-5)));
+            assertEquals(1_500_000_000L, ConnectTimer.nanos(Duration.ofMillis(1_500)));
+        } finally {
+            scheduler.shutdownNow();
+        }
+    }
+
+    /** Fuzz gateway frames: the gateway's own words (errors, shutdown reasons) went into status lines whole and raw. */
+    @Test
+    void whatTheGatewaySaysIsEscapedAndClipped() throws Exception {
+        JsonNode error = Json.MAPPER.readTree("{\"code\":\"AUTH_\\u001b[2J" + "C".repeat(500) + "\",\"message\":\""
+                + "m".repeat(5_000) + "\\u009b\"}");
+        String described = GatewayError.parse(error).describe();
+        assertTrue(described.length() < 500, described.length() + " chars");
+        assertTrue(described.chars().noneMatch(Character::isISOControl), described);
+        assertEquals(Drop.Problem.CREDENTIALS, GatewayError.parse(error).problem(),
+                "the code still decides what the user must fix");
+        String reason = new ShutdownNotice("update\u001b]0;pwned\u0007" + "r".repeat(50_000), Duration.ofSeconds(1),
+                Instant.EPOCH).describe();
+        assertTrue(reason.startsWith("gateway restarting (update\\u001b]0;pwned\\u0007") && reason.length() < 300, reason);
+        assertEquals("gateway restarting (config changed)",
+                new ShutdownNotice("config changed", Duration.ofSeconds(1), Instant.EPOCH).describe(),
+                "ordinary reasons read as before");
     }
 }

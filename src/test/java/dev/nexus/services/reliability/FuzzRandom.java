@@ -34,6 +34,11 @@ final class FuzzRandom {
         return seed;
     }
 
+    /** {@code -Dnexus.fuzz.cases=N} overrides a fuzzer's case count (for a quick look while debugging). */
+    static int cases(int defaultCount) {
+        return Integer.getInteger("nexus.fuzz.cases", defaultCount);
+    }
+
     /** The single case to replay, when {@code -Dnexus.fuzz.replay} asks for one. */
     static Long replaySeed() {
         String given = System.getProperty(REPLAY_PROPERTY);

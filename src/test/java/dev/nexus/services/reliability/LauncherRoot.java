@@ -301,6 +301,31 @@ final class LauncherRoot {
         return left;
     }
 
+    /** A test body run against this root. */
+    interface Body {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs {@code body}, then shuts this root down: a failure of the body is reported as it is (not masked by
+     * the clean-up), and a body that passed fails when processes of the root are left afterwards.
+     */
+    void around(Body body) throws Exception {
+        try {
+            body.run();
+        } catch (Exception | Error e) {
+            List<String> left = shutDown();
+            if (!left.isEmpty()) {
+                e.addSuppressed(new AssertionError("also left running: " + left));
+            }
+            throw e;
+        }
+        List<String> left = shutDown();
+        if (!left.isEmpty()) {
+            fail("processes of " + root + " left after down + daemon stop: " + left);
+        }
+    }
+
     static void sleep(long ms) {
         try {
             Thread.sleep(ms);

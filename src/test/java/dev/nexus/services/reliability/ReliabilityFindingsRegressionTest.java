@@ -14,13 +14,16 @@ import dev.nexus.services.connect.Drop;
 import dev.nexus.services.connect.GatewayClient;
 import dev.nexus.services.connect.GatewayError;
 import dev.nexus.services.connect.ShutdownNotice;
+import dev.nexus.services.control.ControlClient;
 import dev.nexus.services.control.ControlException;
 import dev.nexus.services.control.ControlServer;
 import dev.nexus.services.control.ControlSession;
 import dev.nexus.services.control.EngineControlHandler;
+import dev.nexus.services.daemon.EngineLock;
 import dev.nexus.services.engine.UnknownServiceException;
 import dev.nexus.services.support.Json;
 import dev.nexus.services.support.NexusPaths;
+import dev.nexus.services.support.PrivateDirs;
 import dev.nexus.services.support.Quoted;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -31,7 +34,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -40,10 +45,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One quick regression test per fault the reliability fuzzers found, so that each stays fixed without
- * running the fuzzers (the failing case seeds are in docs/RELIABILITY.md).
+ * One quick regression test per fault the reliability suite found, so that each stays fixed without running
+ * the fuzzers or the launcher ITs (docs/RELIABILITY.md lists the faults and how they were found).
  */
-class FuzzFindingsRegressionTest {
+class ReliabilityFindingsRegressionTest {
     @TempDir
     Path temp;
 
@@ -226,5 +231,64 @@ class FuzzFindingsRegressionTest {
         assertEquals("gateway restarting (config changed)",
                 new ShutdownNotice("config changed", Duration.ofSeconds(1), Instant.EPOCH).describe(),
                 "ordinary reasons read as before");
+    }
+
+    /** Control socket: a lock planted as a symlink (in a run dir left world-writable) was followed and overwritten. */
+    @Test
+    void theEngineLockNeverWritesThroughASymlink() throws Exception {
+        Path run = Files.createDirectories(temp.resolve("run"));
+        Path victim = Files.writeString(temp.resolve("victim"), "precious\n");
+        Files.createSymbolicLink(run.resolve("engine.lock"), victim);
+        try (EngineLock lock = EngineLock.tryAcquire(run.resolve("engine.lock")).orElseThrow()) {
+            assertEquals("precious\n", Files.readString(victim));
+            assertFalse(Files.isSymbolicLink(run.resolve("engine.lock")));
+            assertEquals(ProcessHandle.current().pid(), EngineLock.holderPid(run.resolve("engine.lock")).orElseThrow());
+        }
+    }
+
+    /** Control socket: a run dir that was a symlink was followed (chmod'ed, and the socket made, wherever it led). */
+    @Test
+    void aSymlinkedPrivateDirIsReplacedNotFollowed() throws Exception {
+        Path elsewhere = Files.createDirectories(temp.resolve("elsewhere"));
+        Files.setPosixFilePermissions(elsewhere, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path dir = temp.resolve("state/run");
+        Files.createDirectories(dir.getParent());
+        Files.createSymbolicLink(dir, elsewhere);
+        PrivateDirs.create(dir);
+        assertFalse(Files.isSymbolicLink(dir));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
+        assertEquals("rwxrwxrwx", PosixFilePermissions.toString(Files.getPosixFilePermissions(elsewhere)), "left alone");
+        try (var aside = Files.list(dir.getParent())) {
+            assertEquals(1, aside.filter(p -> p.getFileName().toString().startsWith("run.untrusted-")).count());
+        }
+    }
+
+    /** Control socket: a run dir left writable by others was only chmod'ed; what others planted in it stayed. */
+    @Test
+    void aLoosePrivateDirIsTightenedAndClearedOfPlantedLinks() throws Exception {
+        Path dir = Files.createDirectories(temp.resolve("loose"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path own = Files.writeString(dir.resolve("children.json"), "{}");
+        Files.createSymbolicLink(dir.resolve("credentials.key"), temp.resolve("attacker-key"));
+        PrivateDirs.create(dir);
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
+        assertTrue(Files.exists(own), "our own entries stay (child records: services must still be adopted)");
+        assertFalse(Files.exists(dir.resolve("credentials.key"), java.nio.file.LinkOption.NOFOLLOW_LINKS),
+                "a planted symlink is removed");
+    }
+
+    /** Control socket: the CLI talked to whatever listened at the socket path, another user's impostor included. */
+    @Test
+    void aSocketOfAnotherUserIsNotTalkedTo() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "giving a socket to another owner needs root");
+        Path socket = temp.resolve("run/control.sock");
+        try (ControlServer server = new ControlServer(socket, (op, args, s) -> Json.MAPPER.createObjectNode())) {
+            server.start();
+            Files.setOwner(socket, socket.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+            java.nio.file.AccessDeniedException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.nio.file.AccessDeniedException.class, () -> ControlClient.connect(socket, Duration.ofSeconds(2)));
+            assertTrue(refused.getMessage().contains("not your engine"), refused.getMessage());
+        }
     }
 }

@@ -68,7 +68,7 @@ class ControlSocketSecurityReliabilityIT {
             }
         }
         if (skip != null) {
-            record.put("skipped", skip);
+            record.skipped(skip);
         }
         Assumptions.assumeTrue(skip == null, "skipped: " + skip);
         String name = "nxrel" + ProcessHandle.current().pid();

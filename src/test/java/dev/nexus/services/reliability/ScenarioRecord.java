@@ -9,9 +9,11 @@ import java.nio.file.Path;
 import java.time.Instant;
 
 /**
- * The figures of one reliability scenario, written as one JSON object to
+ * The figures of one reliability scenario, written as one JSON line to
  * {@code target/reliability/<scenario>.json} when the scenario ends (passed or not), so that a summary can be
- * printed and docs/RELIABILITY.md filled from real runs. Short mode is the default (CI);
+ * printed (scripts/reliability) and docs/RELIABILITY.md filled from real runs. Fields: {@code scenario},
+ * {@code mode} (short/long), {@code result} (pass/fail), {@code seconds}, {@code at}, the scenario's own
+ * figures, and {@code failure} when it did not pass. Short mode is the default (CI);
  * {@code -Dnexus.reliability=long} asks for the long one.
  */
 final class ScenarioRecord implements AutoCloseable {
@@ -21,12 +23,15 @@ final class ScenarioRecord implements AutoCloseable {
     private final ObjectNode figures = Json.MAPPER.createObjectNode();
     private final long startedNanos = System.nanoTime();
     private boolean passed;
+    private String skipReason;
 
     private ScenarioRecord(String scenario) {
         this.scenario = scenario;
         figures.put("scenario", scenario);
         figures.put("mode", longMode() ? "long" : "short");
-        figures.put("startedAt", Instant.now().toString());
+        figures.put("result", "fail");
+        figures.put("seconds", 0.0);
+        figures.put("at", Instant.now().toString());
     }
 
     static ScenarioRecord start(String scenario) {
@@ -72,6 +77,11 @@ final class ScenarioRecord implements AutoCloseable {
         passed = true;
     }
 
+    /** The scenario could not run here (the reason says what it needs). */
+    void skipped(String reason) {
+        skipReason = reason;
+    }
+
     static Path directory() {
         String buildDir = System.getProperty("nexus.buildDir");
         Path base = buildDir != null ? Path.of(buildDir) : Path.of("target");
@@ -80,12 +90,18 @@ final class ScenarioRecord implements AutoCloseable {
 
     @Override
     public void close() {
-        figures.put("passed", passed);
-        figures.put("seconds", Math.round((System.nanoTime() - startedNanos) / 1e6) / 1000.0);
+        figures.put("result", skipReason != null ? "skip" : passed ? "pass" : "fail");
+        if (skipReason != null) {
+            figures.put("failure", "skipped: " + skipReason);
+        }
+        figures.put("seconds", Math.round((System.nanoTime() - startedNanos) / 1e7) / 100.0);
+        if (!passed && !figures.has("failure")) {
+            figures.put("failure", "an assertion failed or the test was aborted (see target/failsafe-reports)");
+        }
         try {
             Files.createDirectories(directory());
             Path file = directory().resolve(scenario + ".json");
-            Files.writeString(file, figures.toPrettyString() + "\n");
+            Files.writeString(file, Json.MAPPER.writeValueAsString(figures) + "\n");
             System.out.println("[" + scenario + "] figures: " + figures);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot record the figures of " + scenario, e);

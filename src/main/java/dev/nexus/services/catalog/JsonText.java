@@ -25,6 +25,7 @@ final class JsonText {
     private static final Pattern SOURCE_REF = Pattern.compile(
             "\\[Source: [^;\\]]*; line: (\\d+), column: (\\d+)\\]");
     private static final Pattern CODE_REF = Pattern.compile(",? from `[^`]*`");
+    private static final int MAX_MESSAGE_CHARS = 400;
 
     /** A place in the text; line and column are 1-based, 0 when unknown. */
     record Position(int line, int column) {
@@ -150,6 +151,7 @@ final class JsonText {
         if (message.startsWith("unexpected character ('}'") || message.startsWith("unexpected character (']'")) {
             message += " (is there a comma after the last item?)";
         }
-        return message;
+        // The parser quotes the offending token as it is, control characters included.
+        return Quoted.clean(message, MAX_MESSAGE_CHARS);
     }
 }

@@ -96,6 +96,14 @@ class ReliabilityFindingsRegressionTest {
         assertTrue(outcome.warnings().get(0).message().contains("\\u001b[2J"), outcome.warnings().get(0).message());
     }
 
+    /** Fuzz catalog: a syntax error quoted the offending token raw, control characters included. */
+    @Test
+    void aSyntaxErrorShowsTheTokenEscaped() {
+        ParseOutcome outcome = parse("{\"version\": 1, \"services\": [w\u0085\u001b[2J" + "x".repeat(1_000) + "]}");
+        assertOneCleanLine(outcome.errors());
+        assertTrue(outcome.errors().get(0).message().contains("unrecognized token"), outcome.errors().get(0).message());
+    }
+
     /** Fuzz catalog: JSON quoting left DEL and C1 control characters of a value raw in the message. */
     @Test
     void controlCharactersJsonLeavesAloneAreEscaped() {

@@ -22,10 +22,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Directories only the user may enter (the run dir holds the control socket, the engine lock, the key of
  * the encrypted credential file and the child records). A directory found in a state someone else could
- * have arranged is not trusted: a symlink (it could point anywhere, even at a system directory when the
- * engine runs as root) or a directory another user owns is moved aside and replaced by a fresh private one;
- * one of ours that others could write into is made private and cleared of what they could have planted
- * (symlinks, entries of other owners) before anything in it is used.
+ * have arranged is not trusted: a directory another user owns, or a symlink another user made or that leads
+ * to a directory not ours (it could lead anywhere, a system directory included when the engine runs as root),
+ * is moved aside and replaced by a fresh private one; one of ours that others could write into is made
+ * private and cleared of what they could have planted (symlinks, entries of other owners) before anything in
+ * it is used.
  */
 public final class PrivateDirs {
     private static final Logger LOG = LoggerFactory.getLogger(PrivateDirs.class);
@@ -92,7 +93,13 @@ public final class PrivateDirs {
         }
         String why;
         if (Files.isSymbolicLink(dir)) {
-            why = "is a symbolic link (to " + Files.readSymbolicLink(dir) + ")";
+            // A link of our own to a directory of our own is a choice (logs on another disk); anything else
+            // could lead anywhere, a system directory included when the engine runs as root.
+            if (ownedByCurrentUser(dir) && Files.isDirectory(dir) && ownedByCurrentUser(dir.toRealPath())) {
+                return;
+            }
+            why = "is a symbolic link (to " + Files.readSymbolicLink(dir) + ") that is not both yours and to a "
+                    + "directory of yours";
         } else if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             why = "is not a directory";
         } else if (!ownedByCurrentUser(dir)) {

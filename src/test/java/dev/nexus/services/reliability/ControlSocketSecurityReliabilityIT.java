@@ -208,13 +208,19 @@ class ControlSocketSecurityReliabilityIT {
         }
     }
 
-    /** The run dir is a symlink to a directory elsewhere: nothing is created or changed there. */
+    /**
+     * The state dir was left world-writable and the other user made the run dir a symlink to a directory of
+     * theirs: nothing is created or changed there.
+     */
     @Test
     void aSymlinkedRunDirIsNotFollowed() throws Exception {
         LauncherRoot r = root("d");
         Path elsewhere = Files.createDirectories(temp.resolve("elsewhere"));
         Files.setPosixFilePermissions(elsewhere, PosixFilePermissions.fromString("rwxrwxrwx"));
-        Files.createSymbolicLink(r.runDir(), elsewhere);
+        assertEquals(0, exec(List.of("chown", other.uid() + ":" + other.gid(), elsewhere.toString())).exit());
+        Files.setPosixFilePermissions(r.root.resolve("state"), PosixFilePermissions.fromString("rwxrwxrwx"));
+        Result link = exec(other.as("ln", "-s", elsewhere.toString(), r.runDir().toString()));
+        assertEquals(0, link.exit(), link.toString());
         r.around(() -> {
             r.expect(0, "up");
             assertFalse(Files.isSymbolicLink(r.runDir()), "the run dir is a real directory now");

@@ -254,20 +254,36 @@ class ReliabilityFindingsRegressionTest {
         }
     }
 
-    /** Control socket: a run dir that was a symlink was followed (chmod'ed, and the socket made, wherever it led). */
+    /**
+     * Control socket: a run dir that another user had made a symlink was followed (chmod'ed, and the socket
+     * made, wherever it led). One's own symlink to one's own directory is still followed.
+     */
     @Test
-    void aSymlinkedPrivateDirIsReplacedNotFollowed() throws Exception {
-        Path elsewhere = Files.createDirectories(temp.resolve("elsewhere"));
-        Files.setPosixFilePermissions(elsewhere, PosixFilePermissions.fromString("rwxrwxrwx"));
+    void aSymlinkedPrivateDirIsFollowedOnlyWhenItIsAllOurs() throws Exception {
+        Path mine = Files.createDirectories(temp.resolve("mine"));
         Path dir = temp.resolve("state/run");
         Files.createDirectories(dir.getParent());
-        Files.createSymbolicLink(dir, elsewhere);
+        Files.createSymbolicLink(dir, mine);
         PrivateDirs.create(dir);
-        assertFalse(Files.isSymbolicLink(dir));
-        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
+        assertTrue(Files.isSymbolicLink(dir), "our own link to our own directory is kept");
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(mine)));
+
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "a symlink of another user needs root to make");
+        Path elsewhere = Files.createDirectories(temp.resolve("elsewhere"));
+        Files.setPosixFilePermissions(elsewhere, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path planted = temp.resolve("state/logs");
+        Files.createSymbolicLink(planted, elsewhere);
+        java.nio.file.attribute.UserPrincipal nobody = planted.getFileSystem().getUserPrincipalLookupService()
+                .lookupPrincipalByName("nobody");
+        Files.getFileAttributeView(planted, java.nio.file.attribute.PosixFileAttributeView.class,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS).setOwner(nobody);
+        PrivateDirs.create(planted);
+        assertFalse(Files.isSymbolicLink(planted), "another user's link is replaced by a directory of our own");
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(planted)));
         assertEquals("rwxrwxrwx", PosixFilePermissions.toString(Files.getPosixFilePermissions(elsewhere)), "left alone");
-        try (var aside = Files.list(dir.getParent())) {
-            assertEquals(1, aside.filter(p -> p.getFileName().toString().startsWith("run.untrusted-")).count());
+        try (var aside = Files.list(planted.getParent())) {
+            assertEquals(1, aside.filter(p -> p.getFileName().toString().startsWith("logs.untrusted-")).count());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.nexus.services.catalog;
 
+import dev.nexus.services.support.Quoted;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,8 +23,8 @@ public final class ByteSizes {
     public static long parse(String text) {
         Matcher m = SIZE.matcher(text.trim());
         if (!m.matches()) {
-            throw new IllegalArgumentException("expected a size such as \"10MB\", \"512KB\" or a number of bytes, got \""
-                    + text + "\"");
+            throw new IllegalArgumentException("expected a size such as \"10MB\", \"512KB\" or a number of bytes, got "
+                    + Quoted.of(text));
         }
         long n = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
@@ -34,7 +35,7 @@ public final class ByteSizes {
             default -> 1;
         };
         if (n > Long.MAX_VALUE / factor) {
-            throw new IllegalArgumentException("size \"" + text + "\" is too large");
+            throw new IllegalArgumentException("size " + Quoted.of(text) + " is too large");
         }
         return n * factor;
     }

@@ -1,5 +1,6 @@
 package dev.nexus.services.catalog;
 
+import dev.nexus.services.support.Quoted;
 import java.util.List;
 
 import java.util.Comparator;
@@ -18,6 +19,8 @@ public record CatalogProblem(Severity severity, String source, int line, int col
                              String message) {
 
     public enum Severity { ERROR, WARNING }
+
+    private static final int MAX_POINTER_CHARS = 200;
 
     /** File order, which is the order people fix things in. */
     public static final Comparator<CatalogProblem> BY_POSITION = Comparator
@@ -57,7 +60,8 @@ public record CatalogProblem(Severity severity, String source, int line, int col
             sb.append("warning: ");
         }
         if (!pointer.isEmpty()) {
-            sb.append(pointer).append(": ");
+            // The pointer holds the file's own keys, which may be anything: shown escaped and clipped.
+            sb.append(Quoted.clean(pointer, MAX_POINTER_CHARS)).append(": ");
         }
         return sb.append(message).toString();
     }

@@ -7,6 +7,7 @@ import dev.nexus.services.credentials.CredentialName;
 import dev.nexus.services.support.Durations;
 import dev.nexus.services.support.Json;
 import dev.nexus.services.support.NexusPaths;
+import dev.nexus.services.support.Quoted;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -247,10 +248,10 @@ final class CatalogReader {
                 if (dep.name().equals(entry.name())) {
                     error(dep.pointer(), "a service cannot depend on itself");
                 } else if (!byName.containsKey(dep.name())) {
-                    error(dep.pointer(), "unknown service \"" + dep.name() + "\"; the catalog has "
-                            + (byName.isEmpty() ? "no services" : String.join(", ", byName.keySet())));
+                    error(dep.pointer(), "unknown service " + Quoted.of(dep.name()) + "; the catalog has "
+                            + (byName.isEmpty() ? "no services" : listed(byName.keySet())));
                 } else if (!seen.add(dep.name())) {
-                    error(dep.pointer(), "\"" + dep.name() + "\" is listed twice");
+                    error(dep.pointer(), Quoted.of(dep.name()) + " is listed twice");
                 } else {
                     edges.add(dep);
                 }
@@ -305,7 +306,7 @@ final class CatalogReader {
         for (Map.Entry<String, JsonNode> field : node.properties()) {
             String keyPtr = child(envPtr, field.getKey());
             if (!CatalogFormat.ENV_NAME.matcher(field.getKey()).matches()) {
-                error(keyPtr, "\"" + field.getKey() + "\" is not a valid environment variable name "
+                error(keyPtr, Quoted.of(field.getKey()) + " is not a valid environment variable name "
                         + "(letters, digits and _, not starting with a digit)");
             } else if (!field.getValue().isTextual()) {
                 error(keyPtr, "env values must be strings, got " + describe(field.getValue())
@@ -379,7 +380,7 @@ final class CatalogReader {
         }
         Set<String> applicable = CatalogFormat.PROBE_TYPE_FIELDS.get(type);
         if (applicable == null) {
-            error(child(ptr, "type"), "unknown probe type \"" + type + "\" (expected " + CatalogFormat.PROBE_TYPES + ")");
+            error(child(ptr, "type"), "unknown probe type " + Quoted.of(type) + " (expected " + CatalogFormat.PROBE_TYPES + ")");
             return null;
         }
         for (String field : CatalogFormat.PROBE_TYPE_SPECIFIC_FIELDS) {
@@ -483,8 +484,8 @@ final class CatalogReader {
         if (trimmed.startsWith(ONE_PASSWORD_PREFIX)) {
             String[] parts = trimmed.substring(ONE_PASSWORD_PREFIX.length()).split("/", -1);
             if (parts.length < 3 || java.util.Arrays.stream(parts).anyMatch(String::isBlank)) {
-                error(fieldPtr, "invalid 1Password reference \"" + trimmed
-                        + "\": expected op://vault/item/field (or op://vault/item/section/field)");
+                error(fieldPtr, "invalid 1Password reference " + Quoted.of(trimmed)
+                        + ": expected op://vault/item/field (or op://vault/item/section/field)");
                 return null;
             }
             return trimmed;
@@ -821,7 +822,7 @@ final class CatalogReader {
         try {
             return CatalogFormat.expandPath(text, paths);
         } catch (InvalidPathException e) {
-            error(fieldPtr, "not a valid path: " + e.getMessage());
+            error(fieldPtr, "not a valid path (" + e.getReason() + "), got " + describe(o.get(key)));
             return null;
         }
     }
@@ -884,7 +885,7 @@ final class CatalogReader {
         for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
             String field = it.next();
             if (!known.contains(field)) {
-                warn(child(ptr, field), "unknown field \"" + field + "\"; kept as is");
+                warn(child(ptr, field), "unknown field " + Quoted.of(field) + "; kept as is");
             }
         }
     }
@@ -921,7 +922,16 @@ final class CatalogReader {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             text = node.asText();
         }
+        // JSON escapes C0 controls but not DEL, C1 controls or format characters: a terminal may obey those.
+        text = Quoted.clean(text, Integer.MAX_VALUE);
         return text.length() > 60 ? text.substring(0, 57) + "..." + (node.isTextual() ? "\"" : "") : text;
+    }
+
+    /** Names for a message: the first few, then how many more. */
+    private static String listed(Collection<String> names) {
+        List<String> all = new ArrayList<>(names);
+        return all.size() <= 10 ? String.join(", ", all)
+                : String.join(", ", all.subList(0, 10)) + " and " + (all.size() - 10) + " more";
     }
 
     private static String plain(double v) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nexus.services.support.Json;
+import dev.nexus.services.support.Quoted;
 
 import java.io.IOException;
 import java.util.HashMap;
@@ -24,6 +25,7 @@ final class JsonText {
     private static final Pattern SOURCE_REF = Pattern.compile(
             "\\[Source: [^;\\]]*; line: (\\d+), column: (\\d+)\\]");
     private static final Pattern CODE_REF = Pattern.compile(",? from `[^`]*`");
+    private static final int MAX_MESSAGE_CHARS = 400;
 
     /** A place in the text; line and column are 1-based, 0 when unknown. */
     record Position(int line, int column) {
@@ -138,7 +140,7 @@ final class JsonText {
         Matcher duplicate = DUPLICATE.matcher(message);
         if (duplicate.matches()) {
             Position first = positions.get(pointer);
-            return "duplicate key \"" + duplicate.group(1) + "\""
+            return "duplicate key " + Quoted.of(duplicate.group(1))
                     + (first == null ? "" : "; it is first set at line " + first.line() + ", column " + first.column());
         }
         if (e instanceof StreamConstraintsException) {
@@ -149,6 +151,7 @@ final class JsonText {
         if (message.startsWith("unexpected character ('}'") || message.startsWith("unexpected character (']'")) {
             message += " (is there a comma after the last item?)";
         }
-        return message;
+        // The parser quotes the offending token as it is, control characters included.
+        return Quoted.clean(message, MAX_MESSAGE_CHARS);
     }
 }

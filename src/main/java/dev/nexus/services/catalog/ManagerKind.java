@@ -1,5 +1,6 @@
 package dev.nexus.services.catalog;
 
+import dev.nexus.services.support.Quoted;
 /** Who keeps a daemon running. */
 public enum ManagerKind {
     AUTO("auto"),
@@ -24,7 +25,7 @@ public enum ManagerKind {
                 return k;
             }
         }
-        throw new IllegalArgumentException("unknown manager \"" + id
-                + "\" (expected auto, embedded, launchd, systemd or windows-task)");
+        throw new IllegalArgumentException("unknown manager " + Quoted.of(id)
+                + " (expected auto, embedded, launchd, systemd or windows-task)");
     }
 }

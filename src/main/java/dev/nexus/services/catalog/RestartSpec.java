@@ -1,5 +1,6 @@
 package dev.nexus.services.catalog;
 
+import dev.nexus.services.support.Quoted;
 import java.time.Duration;
 
 /**
@@ -31,8 +32,8 @@ public record RestartSpec(Mode mode, Duration initialDelay, double multiplier, D
                     return m;
                 }
             }
-            throw new IllegalArgumentException("unknown restart policy \"" + id
-                    + "\" (expected never, on-failure or always)");
+            throw new IllegalArgumentException("unknown restart policy " + Quoted.of(id)
+                    + " (expected never, on-failure or always)");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.nexus.services.catalog;
 
+import dev.nexus.services.support.Quoted;
 /** What a service is, which decides how it is kept running. */
 public enum ServiceKind {
     /** A local long-running process (gateway, cloud). */
@@ -25,6 +26,6 @@ public enum ServiceKind {
                 return k;
             }
         }
-        throw new IllegalArgumentException("unknown kind \"" + id + "\" (expected daemon, job or connection)");
+        throw new IllegalArgumentException("unknown kind " + Quoted.of(id) + " (expected daemon, job or connection)");
     }
 }

@@ -22,11 +22,19 @@ public interface ConnectTimer {
 
     Scheduled schedule(Duration delay, Runnable task);
 
+    /** The delay in nanoseconds, at least 0 and at most about 292 years (a longer Duration overflows toNanos). */
+    static long nanos(Duration delay) {
+        if (delay.isNegative()) {
+            return 0;
+        }
+        return delay.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : delay.toNanos();
+    }
+
     /** Timers on a shared scheduler (the engine's probe timer). A scheduler that is shut down runs nothing. */
     static ConnectTimer of(ScheduledExecutorService scheduler) {
         return (delay, task) -> {
             try {
-                ScheduledFuture<?> f = scheduler.schedule(task, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+                ScheduledFuture<?> f = scheduler.schedule(task, nanos(delay), TimeUnit.NANOSECONDS);
                 return () -> f.cancel(false);
             } catch (RejectedExecutionException e) {
                 return () -> { };

@@ -1,6 +1,7 @@
 package dev.nexus.services.connect;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nexus.services.support.Quoted;
 import java.util.Locale;
 import java.util.Set;
 
@@ -11,6 +12,7 @@ import java.util.Set;
  */
 public record GatewayError(String code, String message, String detailCode) {
 
+    private static final int MAX_MESSAGE_CHARS = 300;
     private static final Set<String> CREDENTIAL_CODES = Set.of("AUTH_TOKEN_MISMATCH", "AUTH_TOKEN_MISSING",
             "AUTH_REQUIRED", "AUTH_FAILED", "AUTH_PASSWORD_MISMATCH", "UNAUTHORIZED", "FORBIDDEN", "NOT_PAIRED",
             "PAIRING_REQUIRED", "DEVICE_IDENTITY_REQUIRED", "MISSING_SCOPE");
@@ -59,6 +61,7 @@ public record GatewayError(String code, String message, String detailCode) {
 
     /** The gateway's own words with its code: "gateway token mismatch (AUTH_TOKEN_MISMATCH)". */
     public String describe() {
-        return message + " (" + specificCode() + ")";
+        // The gateway's own words, but a broken or hostile peer must not flood the status line or the log.
+        return Quoted.clean(message, MAX_MESSAGE_CHARS) + " (" + Quoted.clean(specificCode(), Quoted.MAX_CHARS) + ")";
     }
 }

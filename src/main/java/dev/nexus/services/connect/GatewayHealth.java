@@ -1,6 +1,7 @@
 package dev.nexus.services.connect;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nexus.services.support.Quoted;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -16,6 +17,7 @@ import java.util.Set;
  * @param durationMs how long the gateway says it took to collect its health, or null
  */
 public record GatewayHealth(boolean ok, Duration roundTrip, Long durationMs, List<Channel> channels) {
+    private static final int MAX_DETAIL_CHARS = 200;
 
     public GatewayHealth {
         channels = List.copyOf(channels);
@@ -61,7 +63,7 @@ public record GatewayHealth(boolean ok, Duration roundTrip, Long durationMs, Lis
                 }
                 String label = labels.hasNonNull(id) ? labels.get(id).asText()
                         : c.hasNonNull("label") ? c.get("label").asText() : id;
-                list.add(channel(id, label, c));
+                list.add(cleaned(channel(id, label, c)));
             }
         }
         return new GatewayHealth(ok, roundTrip, duration != null && duration.isNumber() ? duration.asLong() : null, list);
@@ -112,6 +114,12 @@ public record GatewayHealth(boolean ok, Duration roundTrip, Long durationMs, Lis
         String detail = Boolean.TRUE.equals(bool(c, "linked")) ? "linked"
                 : Boolean.TRUE.equals(bool(c.path("probe"), "ok")) ? "ok" : "configured";
         return new Channel(id, label, ChannelState.UP, detail);
+    }
+
+    /** What the gateway said, made fit for a status line: escaped and clipped. */
+    private static Channel cleaned(Channel c) {
+        return new Channel(Quoted.clean(c.id(), Quoted.MAX_CHARS), Quoted.clean(c.label(), Quoted.MAX_CHARS), c.state(),
+                c.detail() == null ? null : Quoted.clean(c.detail(), MAX_DETAIL_CHARS));
     }
 
     /** Why one channel or account is not working, or null when nothing says so. */

@@ -1,5 +1,6 @@
 package dev.nexus.services.connect;
 
+import dev.nexus.services.support.Quoted;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -9,6 +10,7 @@ import java.time.Instant;
  * is stopping.
  */
 public record ShutdownNotice(String reason, Duration restartExpected, Instant at) {
+    private static final int MAX_REASON_CHARS = 200;
 
     public boolean restarting() {
         return restartExpected != null;
@@ -21,6 +23,6 @@ public record ShutdownNotice(String reason, Duration restartExpected, Instant at
         if (r == null || r.equalsIgnoreCase(base)) {
             return base;
         }
-        return base + " (" + r + ")";
+        return base + " (" + Quoted.clean(r, MAX_REASON_CHARS) + ")";
     }
 }

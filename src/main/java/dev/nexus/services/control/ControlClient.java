@@ -15,6 +15,7 @@ import static dev.nexus.services.control.ControlProtocol.TOO_LARGE;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import dev.nexus.services.support.Durations;
+import dev.nexus.services.support.PrivateDirs;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
@@ -25,6 +26,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -97,6 +99,7 @@ public final class ControlClient implements AutoCloseable {
             if (!Files.exists(path)) {
                 throw notRunning(path, null);
             }
+            refuseIfNotOurs(path);
             SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
             try {
                 channel.configureBlocking(false);
@@ -360,6 +363,18 @@ public final class ControlClient implements AutoCloseable {
             throw new ControlException(refused.code(), refused.getMessage());
         }
         return new IOException("'" + op + "' failed: " + cause.getMessage(), cause);
+    }
+
+    /**
+     * A socket another user owns is not this user's engine, whoever listens on it: an impostor would see every
+     * command and could answer anything, so nothing is sent. (The engine replaces such a socket when it starts.)
+     */
+    private static void refuseIfNotOurs(Path path) throws IOException {
+        if (!PrivateDirs.ownedByCurrentUser(path)) {
+            throw new AccessDeniedException(path.toString(), null, "the control socket belongs to "
+                    + Files.getOwner(path, LinkOption.NOFOLLOW_LINKS).getName() + ", not to " + System.getProperty("user.name")
+                    + ", so it is not your engine; nothing was sent to it (nexus-services up replaces it)");
+        }
     }
 
     private static EngineNotRunningException notRunning(Path path, Throwable cause) {

@@ -16,6 +16,7 @@ import dev.nexus.services.engine.EngineSnapshot;
 import dev.nexus.services.engine.CommandRefusedException;
 import dev.nexus.services.logs.LogTail;
 import dev.nexus.services.support.Json;
+import dev.nexus.services.support.Quoted;
 import dev.nexus.services.support.Version;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -80,8 +81,8 @@ public final class EngineControlHandler implements ControlHandler {
                 CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS).execute(shutdown);
                 yield Json.MAPPER.createObjectNode().put("stopping", true);
             }
-            default -> throw new ControlException("unknown_op", "unknown operation \"" + op
-                    + "\" (known: hello, snapshot, start, stop, restart, up, down, reload, probe, logs, credentials, "
+            default -> throw new ControlException("unknown_op", "unknown operation " + Quoted.of(op)
+                    + " (known: hello, snapshot, start, stop, restart, up, down, reload, probe, logs, credentials, "
                     + "credential, subscribe, shutdown)");
         };
     }
@@ -118,7 +119,7 @@ public final class EngineControlHandler implements ControlHandler {
     private JsonNode logs(JsonNode args) throws ControlException {
         String name = args.path("service").asText("");
         ServiceSpec spec = engine.catalog().find(name).orElseThrow(() ->
-                new ControlException("unknown_service", "unknown service \"" + name + "\""));
+                new ControlException("unknown_service", "unknown service " + Quoted.of(name)));
         if (spec.log() == null) {
             throw new ControlException("bad_request", name + " has no log files (it is a " + spec.kind().id() + ")");
         }

@@ -106,7 +106,7 @@ final class Frames {
             throw new RejectedFrame(null, BAD_REQUEST, "request must be a JSON object, got " + typeOf(root));
         }
         JsonNode id = root.get(FIELD_ID);
-        JsonNode echoId = id != null && (id.isTextual() || id.isNumber()) ? id : null;
+        JsonNode echoId = id != null && (id.isTextual() || echoable(id)) ? id : null;
 
         JsonNode version = root.get(FIELD_VERSION);
         if (version == null) {
@@ -119,6 +119,10 @@ final class Frames {
         }
         if (id == null) {
             throw new RejectedFrame(null, BAD_REQUEST, "request has no \"id\" (a string or number)");
+        }
+        if (echoId == null && id.isNumber()) {
+            throw new RejectedFrame(null, BAD_REQUEST, "\"id\" is a number too large to be echoed back as it was "
+                    + "sent; use a string or a smaller number");
         }
         if (echoId == null) {
             throw new RejectedFrame(null, BAD_REQUEST, "\"id\" must be a string or number, got " + typeOf(id));
@@ -141,6 +145,14 @@ final class Frames {
             throw new RejectedFrame(echoId, BAD_REQUEST, "\"args\" must be an object, got " + typeOf(args));
         }
         return new Request(echoId, op.textValue(), (ObjectNode) args);
+    }
+
+    /**
+     * A number the reply can carry back unchanged. 1e400 reads as an infinite double, which JSON cannot
+     * write as a number (it would go back as the string "Infinity"): such an id is refused, not altered.
+     */
+    private static boolean echoable(JsonNode id) {
+        return id.isNumber() && (!id.isFloatingPointNumber() || Double.isFinite(id.doubleValue()));
     }
 
     static ObjectNode request(long id, String op, JsonNode args) {

@@ -1,5 +1,6 @@
 package dev.nexus.services.credentials;
 
+import dev.nexus.services.support.Quoted;
 import java.util.regex.Pattern;
 
 /**
@@ -12,8 +13,8 @@ public record CredentialName(String service, String profile) implements Comparab
 
     public CredentialName {
         if (service == null || !PART.matcher(service).matches() || profile == null || !PART.matcher(profile).matches()) {
-            throw new IllegalArgumentException("invalid credential name \"" + service + "/" + profile
-                    + "\": expected service/profile such as anthropic/default (lower-case letters, digits, . _ -)");
+            throw new IllegalArgumentException("invalid credential name " + Quoted.of(service + "/" + profile)
+                    + ": expected service/profile such as anthropic/default (lower-case letters, digits, . _ -)");
         }
     }
 
@@ -24,8 +25,8 @@ public record CredentialName(String service, String profile) implements Comparab
         }
         int slash = text.indexOf('/');
         if (slash < 0 || slash != text.lastIndexOf('/')) {
-            throw new IllegalArgumentException("invalid credential name \"" + text
-                    + "\": expected service/profile such as anthropic/default");
+            throw new IllegalArgumentException("invalid credential name " + Quoted.of(text)
+                    + ": expected service/profile such as anthropic/default");
         }
         return new CredentialName(text.substring(0, slash), text.substring(slash + 1));
     }

@@ -6,9 +6,12 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Guarantees one engine per user: an OS file lock on {@code run/engine.lock}, which also holds the
@@ -16,6 +19,7 @@ import java.util.Optional;
  * lock that blocks the next one.
  */
 public final class EngineLock implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EngineLock.class);
     private final FileChannel channel;
     private final FileLock lock;
 
@@ -27,8 +31,14 @@ public final class EngineLock implements AutoCloseable {
     /** Takes the lock, or returns empty when another live engine holds it. */
     public static Optional<EngineLock> tryAcquire(Path file) throws IOException {
         Files.createDirectories(file.getParent());
+        if (Files.isSymbolicLink(file) || (Files.exists(file, LinkOption.NOFOLLOW_LINKS)
+                && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS))) {
+            // The lock is truncated and written: through a planted symlink that would hit any file we can write.
+            LOG.warn("{} is not a plain file (a symbolic link or worse); replacing it", file);
+            Files.delete(file);
+        }
         FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
+                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
         FileLock lock;
         try {
             lock = ch.tryLock();

@@ -37,10 +37,58 @@ final class AdoptionCheck {
         if (live.isEmpty()) {
             return "its command line cannot be read";
         }
-        if (!commandMatches(live, process.info().command().orElse(null), record, request)) {
+        if (!commandMatches(live, process.info().command().orElse(null), record, request)
+                && !(sameProcessThisBoot(record, os) && writesToRecordedFifo(record, process))) {
             return "it now runs " + live + ", not " + request.command();
         }
         return null;
+    }
+
+    /**
+     * A child may have replaced its program since it started (a wrapper script's {@code exec}): its command
+     * line then differs, yet on Linux the pid and the exact start tick, already checked, name this one process
+     * as long as the record is from the current boot (ticks count from boot); and its stdout still being the
+     * FIFO the engine made for it shows it is the child that record was written for. Refusing it would start
+     * a second copy next to the first and leave the first running unsupervised for good.
+     */
+    private static boolean sameProcessThisBoot(ChildRecord record, OperatingSystem os) {
+        if (os != OperatingSystem.LINUX || record.startTicks() == null) {
+            return false;
+        }
+        Optional<Instant> boot = bootTime();
+        try {
+            Instant started = record.startInstant();
+            return boot.isPresent() && started != null && !started.isBefore(boot.get().minus(START_TOLERANCE));
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Whether the process's stdout is the FIFO the record names (an inherited descriptor survives an exec). */
+    private static boolean writesToRecordedFifo(ChildRecord record, ProcessHandle process) {
+        if (record.stdoutFifo() == null) {
+            return false;
+        }
+        try {
+            Path stdout = Files.readSymbolicLink(Path.of("/proc", Long.toString(process.pid()), "fd", "1"));
+            return stdout.toString().equals(record.stdoutFifo());
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The kernel's boot time ("btime" in /proc/stat). */
+    private static Optional<Instant> bootTime() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/stat"), StandardCharsets.US_ASCII)) {
+                if (line.startsWith("btime ")) {
+                    return Optional.of(Instant.ofEpochSecond(Long.parseLong(line.substring(6).trim())));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // unknown: the caller then trusts the command line only
+        }
+        return Optional.empty();
     }
 
     private static String startRefusal(ChildRecord record, ProcessHandle process, OperatingSystem os) {

@@ -31,8 +31,8 @@ public final class Durations {
             end = m.end();
         }
         if (end == 0 || end != text.trim().length()) {
-            throw new IllegalArgumentException("expected a duration such as \"250ms\", \"10s\", \"5m\" or \"1h30m\", got \""
-                    + text + "\"");
+            throw new IllegalArgumentException("expected a duration such as \"250ms\", \"10s\", \"5m\" or \"1h30m\", got "
+                    + Quoted.of(text));
         }
         return total;
     }

@@ -1,5 +1,6 @@
 package dev.nexus.services.manager.windows;
 
+import dev.nexus.services.manager.XmlText;
 import dev.nexus.services.catalog.RestartSpec;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -99,18 +100,18 @@ public final class WindowsTasks {
         x.append("<Task version=\"1.2\" xmlns=\"").append(NAMESPACE).append("\">\n");
         x.append("  <RegistrationInfo>\n");
         x.append("    <Author>Nexus Services</Author>\n");
-        x.append("    <Description>").append(TaskXml.escape(d.description())).append("</Description>\n");
-        x.append("    <URI>").append(TaskXml.escape(d.uri())).append("</URI>\n");
+        x.append("    <Description>").append(XmlText.escape(d.description())).append("</Description>\n");
+        x.append("    <URI>").append(XmlText.escape(d.uri())).append("</URI>\n");
         x.append("  </RegistrationInfo>\n");
         x.append("  <Triggers>\n");
         x.append("    <LogonTrigger>\n");
         x.append("      <Enabled>true</Enabled>\n");
-        x.append("      <UserId>").append(TaskXml.escape(d.userId())).append("</UserId>\n");
+        x.append("      <UserId>").append(XmlText.escape(d.userId())).append("</UserId>\n");
         x.append("    </LogonTrigger>\n");
         x.append("  </Triggers>\n");
         x.append("  <Principals>\n");
         x.append("    <Principal id=\"Author\">\n");
-        x.append("      <UserId>").append(TaskXml.escape(d.userId())).append("</UserId>\n");
+        x.append("      <UserId>").append(XmlText.escape(d.userId())).append("</UserId>\n");
         x.append("      <LogonType>InteractiveToken</LogonType>\n");
         x.append("      <RunLevel>LeastPrivilege</RunLevel>\n");
         x.append("    </Principal>\n");
@@ -142,11 +143,11 @@ public final class WindowsTasks {
         x.append("  </Settings>\n");
         x.append("  <Actions Context=\"Author\">\n");
         x.append("    <Exec>\n");
-        x.append("      <Command>").append(TaskXml.escape(d.action().command())).append("</Command>\n");
+        x.append("      <Command>").append(XmlText.escape(d.action().command())).append("</Command>\n");
         if (!d.action().arguments().isEmpty()) {
-            x.append("      <Arguments>").append(TaskXml.escape(d.action().arguments())).append("</Arguments>\n");
+            x.append("      <Arguments>").append(XmlText.escape(d.action().arguments())).append("</Arguments>\n");
         }
-        x.append("      <WorkingDirectory>").append(TaskXml.escape(d.action().workingDirectory()))
+        x.append("      <WorkingDirectory>").append(XmlText.escape(d.action().workingDirectory()))
                 .append("</WorkingDirectory>\n");
         x.append("    </Exec>\n");
         x.append("  </Actions>\n");

@@ -1,5 +1,6 @@
 package dev.nexus.services.manager.launchd;
 
+import dev.nexus.services.manager.Golden;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

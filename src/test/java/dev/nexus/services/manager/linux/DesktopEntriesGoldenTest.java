@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nexus.services.manager.ManagerContext;
-import dev.nexus.services.manager.systemd.Golden;
+import dev.nexus.services.manager.Golden;
 import dev.nexus.services.manager.systemd.LinuxFixtures;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,8 +21,8 @@ class DesktopEntriesGoldenTest {
     @Test
     void trayAndEngineEntries() throws Exception {
         ManagerContext ada = LinuxFixtures.adaContext();
-        Golden.assertMatches("nexus-services-tray.desktop", DesktopEntries.tray(ada));
-        Golden.assertMatches("nexus-services-engine.desktop", DesktopEntries.engine(ada));
+        Golden.assertMatches("linux/nexus-services-tray.desktop", DesktopEntries.tray(ada));
+        Golden.assertMatches("linux/nexus-services-engine.desktop", DesktopEntries.engine(ada));
     }
 
     @Test
@@ -32,7 +32,7 @@ class DesktopEntriesGoldenTest {
         env.put("NEXUS_ROOT", "/home/ada/Nexus 100% \"mine\" $HOME");
         ManagerContext odd = LinuxFixtures.context(Path.of("/home/ada/Nexus 100% \"mine\" $HOME"), Path.of("/home/ada"),
                 Path.of("/home/ada/Apps 50%/it's `here`/back\\slash/nexus-services"), env);
-        Golden.assertMatches("nexus-services-tray.odd-paths.desktop", DesktopEntries.tray(odd));
+        Golden.assertMatches("linux/nexus-services-tray.odd-paths.desktop", DesktopEntries.tray(odd));
     }
 
     @Test

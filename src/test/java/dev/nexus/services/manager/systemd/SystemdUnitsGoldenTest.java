@@ -1,5 +1,6 @@
 package dev.nexus.services.manager.systemd;
 
+import dev.nexus.services.manager.Golden;
 import static dev.nexus.services.manager.systemd.LinuxFixtures.adaContext;
 import static dev.nexus.services.manager.systemd.LinuxFixtures.daemon;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,16 +29,16 @@ class SystemdUnitsGoldenTest {
     @Test
     void gatewayOnSystemd252() throws Exception {
         ServiceSpec gateway = daemon(ada.paths(), "gateway", "Gateway", List.of());
-        Golden.assertMatches("nexus-gateway.systemd252.service", SystemdUnits.serviceUnit(gateway, ada, 252, Set.of()));
+        Golden.assertMatches("linux/nexus-gateway.systemd252.service", SystemdUnits.serviceUnit(gateway, ada, 252, Set.of()));
     }
 
     @Test
     void cloudAfterAGatewayThatSystemdRunsOn252And254() throws Exception {
         ServiceSpec cloud = daemon(ada.paths(), "cloud", "Nexus Cloud", List.of("gateway", "hub"));
         // hub depends but is run by the engine: no ordering on a unit that is not (or must not be) there.
-        Golden.assertMatches("nexus-cloud.after-gateway.systemd252.service",
+        Golden.assertMatches("linux/nexus-cloud.after-gateway.systemd252.service",
                 SystemdUnits.serviceUnit(cloud, ada, 252, Set.of("gateway")));
-        Golden.assertMatches("nexus-cloud.after-gateway.systemd254.service",
+        Golden.assertMatches("linux/nexus-cloud.after-gateway.systemd254.service",
                 SystemdUnits.serviceUnit(cloud, ada, 254, Set.of("gateway")));
     }
 
@@ -53,7 +54,7 @@ class SystemdUnitsGoldenTest {
     void oldSystemdLogsToTheJournalAndRunsTypeSimple() throws Exception {
         ServiceSpec gateway = daemon(ada.paths(), "gateway", "Gateway", List.of());
         String unit = SystemdUnits.serviceUnit(gateway, ada, 239, Set.of());
-        Golden.assertMatches("nexus-gateway.systemd239.service", unit);
+        Golden.assertMatches("linux/nexus-gateway.systemd239.service", unit);
         assertTrue(SystemdUnits.logsToJournal(239));
         assertFalse(SystemdUnits.logsToJournal(240));
         assertFalse(unit.contains("append:"), unit);
@@ -72,7 +73,7 @@ class SystemdUnitsGoldenTest {
         ServiceSpec spec = new ServiceSpec(base.name(), base.displayName(), base.kind(), true, base.command(),
                 Path.of("/home/ada/work dir/it's \\ here"), Map.of(), ManagerKind.SYSTEMD, List.of(), null, Probes.NONE,
                 RestartSpec.DEFAULT, ServiceSpec.DEFAULT_STOP_TIMEOUT, base.log(), List.of(), null, null);
-        Golden.assertMatches("nexus-odd-one.odd-paths.systemd254.service", SystemdUnits.serviceUnit(spec, odd, 254, Set.of()));
+        Golden.assertMatches("linux/nexus-odd-one.odd-paths.systemd254.service", SystemdUnits.serviceUnit(spec, odd, 254, Set.of()));
     }
 
     @Test
@@ -83,7 +84,7 @@ class SystemdUnitsGoldenTest {
                 LinuxFixtures.backoff(RestartSpec.Mode.ALWAYS, Duration.ofMillis(500), 1.5, Duration.ofSeconds(30)),
                 Duration.ofMillis(2500), null, List.of(), null, null);
         // No workingDir and no log spec: the Nexus home and the default log files.
-        Golden.assertMatches("nexus-hub.custom-backoff.systemd254.service", SystemdUnits.serviceUnit(spec, ada, 254, Set.of()));
+        Golden.assertMatches("linux/nexus-hub.custom-backoff.systemd254.service", SystemdUnits.serviceUnit(spec, ada, 254, Set.of()));
     }
 
     @Test
@@ -101,8 +102,8 @@ class SystemdUnitsGoldenTest {
 
     @Test
     void engineUnit() throws Exception {
-        Golden.assertMatches("nexus-services.systemd252.service", SystemdUnits.engineUnit(ada, 252));
-        Golden.assertMatches("nexus-services.systemd239.service", SystemdUnits.engineUnit(ada, 239));
+        Golden.assertMatches("linux/nexus-services.systemd252.service", SystemdUnits.engineUnit(ada, 252));
+        Golden.assertMatches("linux/nexus-services.systemd239.service", SystemdUnits.engineUnit(ada, 239));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.nexus.services.manager.launchd;
+package dev.nexus.services.manager;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,13 +13,14 @@ import java.nio.file.Path;
  * byte. Run with {@code -Dgolden.update=true} to (re)write them after a deliberate change, then review the
  * diff like any other change.
  */
-final class Golden {
+public final class Golden {
     private static final Path ROOT = Path.of("src", "test", "resources", "golden");
 
     private Golden() {
     }
 
-    static void assertMatches(String name, String actual) throws IOException {
+    /** @param name the file below {@code golden/}, e.g. {@code "linux/nexus-services.systemd252.service"} */
+    public static void assertMatches(String name, String actual) throws IOException {
         Path file = ROOT.resolve(name);
         if (Boolean.getBoolean("golden.update")) {
             Files.createDirectories(file.getParent());

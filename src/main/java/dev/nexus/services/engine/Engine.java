@@ -39,6 +39,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -106,6 +107,7 @@ public final class Engine implements AutoCloseable {
     private volatile List<String> storageProblems = List.of();
     private final Map<String, ServiceSnapshot> published = new ConcurrentHashMap<>();
     private final List<Consumer<EngineEvent>> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private Engine(EngineOptions options) throws IOException {
         this.options = options;
@@ -755,6 +757,9 @@ public final class Engine implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         try {
             callOnLoop(() -> {
                 units.values().forEach(ServiceUnit::detach);

@@ -16,6 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.nexus.services.catalog.ChildSpec;
 import dev.nexus.services.catalog.ProbeCheck;
 import dev.nexus.services.catalog.ProbeSpec;
@@ -38,6 +42,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** The embedded supervisor end to end: real fixture processes, real ports, real probes. */
 class EngineSupervisionTest {
@@ -392,5 +397,30 @@ class EngineSupervisionTest {
         assertFalse(restarted.message().contains("configuration changed"), restarted.message());
         assertTrue(ProcessHandle.of(restarted.pid()).orElseThrow().info().arguments().map(List::of).orElseThrow()
                 .contains("second"));
+    }
+
+    @Test
+    void closingTwiceIsQuietAndLeavesTheDaemonRunning() throws Exception {
+        int port = freePort();
+        writeCatalog(paths, daemon(paths, "cloud", listening(port), port, tcpProbes(port), FAST_RESTART,
+                List.of(), List.of()));
+        Engine engine = engine();
+        long pid = engine.up().get(30, TimeUnit.SECONDS).services().get(0).pid();
+        Logger logger = (Logger) LoggerFactory.getLogger(Engine.class);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            engine.close();
+            engine.close();
+        } finally {
+            logger.detachAppender(logged);
+        }
+
+        assertTrue(alive(pid), "closing detaches; it never stops a daemon");
+        assertEquals(List.of(), logged.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+                .map(ILoggingEvent::getFormattedMessage).toList());
+        Engine next = engine();
+        assertEquals(pid, next.up().get(30, TimeUnit.SECONDS).services().get(0).pid(), "adopted, not doubled");
     }
 }

@@ -36,6 +36,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -118,7 +119,11 @@ public final class Engine implements AutoCloseable {
         java.nio.file.Files.createDirectories(options.paths().home());
         this.catalogStore = new CatalogStore(options.paths(), new CatalogCodec(options.paths()));
         this.loop = Executors.newSingleThreadScheduledExecutor(named("nexus-engine"));
-        this.probeTimer = Executors.newSingleThreadScheduledExecutor(named("nexus-probe-timer"));
+        // Every probe try arms two deadlines that are nearly always cancelled; removing them at once
+        // keeps the timer from waking for each dead one (a third of its work at 500 probes a second).
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, named("nexus-probe-timer"));
+        timer.setRemoveOnCancelPolicy(true);
+        this.probeTimer = timer;
         // Four real threads (idle ones time out): with a core size of 0 and an unbounded queue a pool
         // never grows past one thread, and one slow keychain read would hold up every port wait.
         this.blocking = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),

@@ -129,13 +129,13 @@ public final class ProbeFactory implements AutoCloseable {
         if (check instanceof ProbeCheck.ProcessAlive) {
             return () -> processAlive(pid.getAsLong());
         } else if (check instanceof ProbeCheck.Tcp t) {
-            return () -> run(timeout, a -> tcp(t, a));
+            return bounded(timeout, a -> tcp(t, a));
         } else if (check instanceof ProbeCheck.Http h) {
-            return () -> run(timeout, a -> http(h.url(), a));
+            return bounded(timeout, a -> http(h.url(), a));
         } else if (check instanceof ProbeCheck.WebSocket w) {
-            return () -> run(timeout, a -> webSocket(w.url(), a));
+            return bounded(timeout, a -> webSocket(w.url(), a));
         } else if (check instanceof ProbeCheck.Exec e) {
-            return () -> run(timeout, a -> exec(e.command(), null, workingDir, a));
+            return bounded(timeout, a -> exec(e.command(), null, workingDir, a));
         }
         throw new IllegalArgumentException("unsupported probe type \"" + check.type() + "\"");
     }
@@ -172,6 +172,21 @@ public final class ProbeFactory implements AutoCloseable {
 
     private interface Body {
         void start(ProbeAttempt attempt) throws Exception;
+    }
+
+    /** A probe whose tries {@link #run} bounds with its deadline on the timer. */
+    private Probe bounded(Duration timeout, Body body) {
+        return new Probe() {
+            @Override
+            public CompletableFuture<ProbeResult> check() {
+                return run(timeout, body);
+            }
+
+            @Override
+            public boolean boundsItself() {
+                return true;
+            }
+        };
     }
 
     private CompletableFuture<ProbeResult> run(Duration timeout, Body body) {

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * stop/reset (a serial event executor), there is no such call and the guarantee is exact.
  *
  * <p>A probe that breaks its contract (its future never completes) is bounded here too: after
- * {@code timeout} + {@value #WATCHDOG_MARGIN_MILLIS} ms the try counts as FAIL and is cancelled.
+ * {@code timeout} + {@value #WATCHDOG_MARGIN_MILLIS} ms the try counts as FAIL and is cancelled. A
+ * probe that {@linkplain Probe#boundsItself() bounds itself} gets no such watchdog.
  */
 public final class ProbeLoop {
     private static final Logger LOG = LoggerFactory.getLogger(ProbeLoop.class);
@@ -201,7 +202,7 @@ public final class ProbeLoop {
             return true;
         }
         ScheduledFuture<?> watchdog = null;
-        if (!future.isDone()) {
+        if (!future.isDone() && !probe.boundsItself()) {
             try {
                 watchdog = timer.schedule(() -> answerLate(t), spec.timeout().toMillis() + WATCHDOG_MARGIN_MILLIS,
                         TimeUnit.MILLISECONDS);

@@ -119,6 +119,16 @@ class ProbeFactoryTcpTest {
     }
 
     @Test
+    void everyProbeThatCanHangBoundsItselfSoTheLoopNeedsNoWatchdog() {
+        for (ProbeCheck check : List.of(new ProbeCheck.Tcp("127.0.0.1", 1),
+                new ProbeCheck.Http(java.net.URI.create("http://127.0.0.1:1/healthz")),
+                new ProbeCheck.WebSocket(java.net.URI.create("ws://127.0.0.1:1/")),
+                new ProbeCheck.Exec(List.of("true")))) {
+            assertTrue(factory.create(check, Duration.ofSeconds(1), () -> -1).boundsItself(), check.type());
+        }
+    }
+
+    @Test
     void cancellingTheFutureDoesNotBreakLaterProbes() throws IOException {
         try (ServerSocket server = new ServerSocket(0, 50, LOOPBACK)) {
             ProbeCheck.Tcp check = new ProbeCheck.Tcp("127.0.0.1", server.getLocalPort());

@@ -233,6 +233,27 @@ class ProbeLoopWithFakeProbeTest {
     }
 
     @Test
+    void aProbeThatBoundsItselfGetsNoWatchdog() {
+        CompletableFuture<ProbeResult> pending = new CompletableFuture<>();
+        Probe bounded = new Probe() {
+            @Override
+            public CompletableFuture<ProbeResult> check() {
+                return pending;
+            }
+
+            @Override
+            public boolean boundsItself() {
+                return true;
+            }
+        };
+        manualLoop(bounded, 1, 1).runNow();
+        assertEquals(0, timer.getQueue().size(), "a watchdog was armed for a probe with its own deadline");
+
+        manualLoop(new FakeProbe(), 1, 1).runNow();
+        assertEquals(1, timer.getQueue().size(), "the watchdog for a probe without a deadline");
+    }
+
+    @Test
     void aProbeThatThrowsOrFailsItsFutureCountsAsFail() {
         Probe throwing = () -> {
             throw new IllegalStateException("boom");

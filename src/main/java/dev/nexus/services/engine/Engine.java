@@ -119,8 +119,8 @@ public final class Engine implements AutoCloseable {
         java.nio.file.Files.createDirectories(options.paths().home());
         this.catalogStore = new CatalogStore(options.paths(), new CatalogCodec(options.paths()));
         this.loop = Executors.newSingleThreadScheduledExecutor(named("nexus-engine"));
-        // Every probe try arms two deadlines that are nearly always cancelled; removing them at once
-        // keeps the timer from waking for each dead one (a third of its work at 500 probes a second).
+        // Every probe try arms a deadline that is nearly always cancelled; removing it at once keeps the
+        // timer from waking later for each dead one (at 500 probes a second, ~15 % of the timer's CPU).
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, named("nexus-probe-timer"));
         timer.setRemoveOnCancelPolicy(true);
         this.probeTimer = timer;
@@ -134,7 +134,7 @@ public final class Engine implements AutoCloseable {
         // Starts asking the login shell now (when NEXUS_LOAD_SHELL_ENV=1), so that it is ready by the first start.
         this.environments = new ServiceEnvironments(options.environment(), options.secrets(), blocking);
         this.ctx = new EngineContext(options.paths(), options.clock(), options.random(), loop, probeTimer, blocking,
-                probes, launcher, environments, this::markDirty);
+                probes, launcher, environments, this::markDirty, this::storageProblem);
         this.desired = new DesiredState(options.paths().run().resolve("desired.json"),
                 problem -> storageProblem("desired state", problem));
         this.managers = ResolvedManagers.resolve(options.managers());

@@ -16,6 +16,7 @@ import dev.nexus.services.logs.RotatingLogWriter;
 import dev.nexus.services.supervise.Executables;
 import dev.nexus.services.supervise.LaunchException;
 import dev.nexus.services.support.Json;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CancellationException;
@@ -23,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -198,12 +200,17 @@ final class JobUnit extends ServiceUnit {
         String line = started + " " + result.outcome().name().toLowerCase(java.util.Locale.ROOT) + " in "
                 + result.latency().toMillis() + " ms: " + result.message()
                 + (result.detail() == null ? "" : " " + result.detail()) + "\n";
-        try (RotatingLogWriter log = new RotatingLogWriter(spec.log().stdout(), spec.log().maxBytes(), spec.log().keep(),
-                Redactor.none())) {
+        Path file = spec.log().stdout();
+        AtomicReference<String> trouble = new AtomicReference<>();
+        try (RotatingLogWriter log = new RotatingLogWriter(file, spec.log().maxBytes(), spec.log().keep(),
+                Redactor.none()).onTrouble((f, problem) -> trouble.compareAndSet(null, problem))) {
             log.write(line.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } catch (java.io.IOException e) {
-            LOG.warn("{}: could not append to {}: {}", spec.name(), spec.log().stdout(), e.getMessage());
+            trouble.compareAndSet(null, e.getMessage()); // only when closed, which this one is not
         }
+        // Every run either shows the problem or clears it: a full disk is seen, and so is its end.
+        ctx.storageProblem().accept("log " + file, trouble.get() == null ? null : "cannot write " + file + " ("
+                + trouble.get() + "): " + spec.name() + "'s run history is not kept until it can be written");
     }
 
     /** Understands the usual shapes of an update check's JSON: a list of updates, or a count. */

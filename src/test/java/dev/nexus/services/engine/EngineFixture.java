@@ -66,10 +66,14 @@ final class EngineFixture {
     }
 
     static ServiceSpec job(NexusPaths paths, String name, List<String> command, Duration every) {
+        return job(paths, name, command, every,
+                new LogSpec(paths.stdoutLog(name), paths.stderrLog(name), LogSpec.DEFAULT_MAX_BYTES, LogSpec.DEFAULT_KEEP));
+    }
+
+    static ServiceSpec job(NexusPaths paths, String name, List<String> command, Duration every, LogSpec log) {
         return new ServiceSpec(name, name, ServiceKind.JOB, true, command, paths.home(), Map.of(),
                 ManagerKind.EMBEDDED, List.of(), null, Probes.NONE, RestartSpec.DEFAULT, Duration.ofSeconds(3),
-                new LogSpec(paths.stdoutLog(name), paths.stderrLog(name), LogSpec.DEFAULT_MAX_BYTES, LogSpec.DEFAULT_KEEP),
-                List.of(), new JobSpec(every, Duration.ofSeconds(10)), null);
+                log, List.of(), new JobSpec(every, Duration.ofSeconds(10)), null);
     }
 
     static ServiceSpec connection(NexusPaths paths, String name, URI url) {

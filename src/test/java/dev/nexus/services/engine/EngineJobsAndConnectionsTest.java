@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nexus.services.catalog.LogSpec;
 import dev.nexus.services.health.DisplayStatus;
 import dev.nexus.services.health.Lifecycle;
 import dev.nexus.services.support.NexusPaths;
@@ -61,6 +62,30 @@ class EngineJobsAndConnectionsTest {
             assertEquals(DisplayStatus.DEGRADED, s.status());
             assertEquals("last run failed: exit 4: offline", s.message());
             assertEquals("fail", s.job().lastOutcome());
+        }
+    }
+
+    @Test
+    void aJobLogThatCannotBeWrittenIsAnEngineProblemUntilARunWritesItAgain() throws Exception {
+        NexusPaths paths = new NexusPaths(root);
+        java.nio.file.Path blocked = root.resolve("blocked");
+        Files.writeString(blocked, "a file where the log directory should be");
+        java.nio.file.Path log = blocked.resolve("hub.log");
+        writeCatalog(paths, EngineFixture.job(paths, "hub", List.of("true"), Duration.ofHours(6),
+                new LogSpec(log, log, LogSpec.DEFAULT_MAX_BYTES, LogSpec.DEFAULT_KEEP)));
+        try (Engine engine = EngineFixture.start(paths)) {
+            List<String> problems = engine.up().get(30, TimeUnit.SECONDS).engine().problems();
+            assertEquals(1, problems.size(), problems.toString());
+            assertTrue(problems.get(0).startsWith("cannot write " + log + " ("), problems.get(0));
+            assertTrue(problems.get(0).endsWith("hub's run history is not kept until it can be written"), problems.get(0));
+            assertEquals(DisplayStatus.HEALTHY, service(engine, "hub").status(), "the job itself is fine");
+
+            Files.delete(blocked);
+            Files.createDirectories(blocked);
+            engine.start(List.of("hub")).get(30, TimeUnit.SECONDS);
+            await(engine, "hub", "the second run written", s -> Files.exists(log) && s.job().lastRunAt() != null);
+            assertTrue(Files.readString(log).contains(" ok in "), Files.readString(log));
+            assertEquals(List.of(), engine.snapshot().engine().problems());
         }
     }
 

@@ -89,7 +89,7 @@ class ServiceConnectionsWiringTest {
         EngineContext ctx = new EngineContext(paths, Clock.systemUTC(), new SplittableRandom(9), loop, probeTimer,
                 Executors.newCachedThreadPool(), probes, null,
                 new ServiceEnvironments(Map.of(), new StoreSecretSource(store), Executors.newCachedThreadPool()),
-                name -> { });
+                name -> { }, (what, problem) -> { });
         return onLoop(() -> new ConnectionUnit(ctx, remote()));
     }
 

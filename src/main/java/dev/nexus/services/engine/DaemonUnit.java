@@ -115,19 +115,12 @@ final class DaemonUnit extends ProcessUnit {
             startAfterLeftovers = true;
             return CompletableFuture.completedFuture(null);
         }
-        if (byUser) {
-            policy.reset();
-        }
-        userStop = false;
-        if (retryRefusedSession(byUser)) {
-            return CompletableFuture.completedFuture(null);
-        }
-        if (child != null || resolving || lifecycle == Lifecycle.STOPPING) {
-            return CompletableFuture.completedFuture(null);
-        }
-        cancelPendingRestart();
-        launch();
-        return CompletableFuture.completedFuture(null);
+        return super.start(byUser);
+    }
+
+    @Override
+    protected boolean launchingOrRunning() {
+        return child != null || resolving;
     }
 
     @Override
@@ -136,10 +129,7 @@ final class DaemonUnit extends ProcessUnit {
     }
 
     private void launch() {
-        applyPendingSpec();
-        failure = null;
-        failureDetail = null;
-        nextRestartAt = null; // due now; a failure from here on is final
+        beginLaunch();
         Integer port = spec.port();
         if (port != null && Ports.isListening(port)) {
             OptionalLong owner = Ports.listenerPid(port);

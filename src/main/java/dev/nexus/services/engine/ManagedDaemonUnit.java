@@ -132,33 +132,19 @@ final class ManagedDaemonUnit extends ProcessUnit {
 
     @Override
     CompletableFuture<Void> start(boolean byUser) {
-        if (byUser) {
-            policy.reset();
-        }
-        userStop = false;
         resumeWanted = false;
-        if (retryRefusedSession(byUser)) {
-            return CompletableFuture.completedFuture(null);
-        }
-        if (tracking || startInFlight || lifecycle == Lifecycle.STOPPING) {
-            return CompletableFuture.completedFuture(null);
-        }
-        cancelPendingRestart();
-        launch();
-        return CompletableFuture.completedFuture(null);
+        return super.start(byUser);
+    }
+
+    @Override
+    protected boolean launchingOrRunning() {
+        return tracking || startInFlight;
     }
 
     @Override
     protected void relaunch() {
-        launch();
-    }
-
-    private void launch() {
-        applyPendingSpec();
-        failure = null;
-        failureDetail = null;
+        beginLaunch();
         pollBroken = false;
-        nextRestartAt = null; // due now; a failure from here on is final
         lifecycle = Lifecycle.STARTING;
         message = "starting under " + kind.id();
         int attempt = ++launchAttempt;

@@ -85,8 +85,11 @@ abstract class ProcessUnit extends ServiceUnit implements HealthTracker.Events {
     /** The manager column: "embedded", "systemd", ... */
     protected abstract String managerId();
 
-    /** The backoff is over: start the process again. */
+    /** The backoff is over, or a start was asked for: start the process (again). */
     protected abstract void relaunch();
+
+    /** True while a start is already under way or a run is tracked, so a start asks for nothing. */
+    protected abstract boolean launchingOrRunning();
 
     /** The startup budget ran out (already FAILED(start_timeout)): end the process without a restart. */
     protected abstract void stopAfterStartTimeout();
@@ -196,15 +199,30 @@ abstract class ProcessUnit extends ServiceUnit implements HealthTracker.Events {
     }
 
     /**
-     * A user's start while the process runs but our gateway session was refused: "Retry" means try the
-     * session again now. Returns true when that was the case (nothing else to do).
+     * A user's start resets the backoff. While the process runs but our gateway session was refused,
+     * "Retry" means try the session again now; otherwise a start while one is under way is a no-op.
      */
-    protected final boolean retryRefusedSession(boolean byUser) {
+    @Override
+    CompletableFuture<Void> start(boolean byUser) {
+        if (byUser) {
+            policy.reset();
+        }
+        userStop = false;
         if (byUser && hasProcess() && rejectedByConnection) {
             health.retryConnections();
-            return true;
+        } else if (!launchingOrRunning() && lifecycle != Lifecycle.STOPPING) {
+            cancelPendingRestart();
+            relaunch();
         }
-        return false;
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** What every launch starts with: the newest spec, no failure, no restart pending. */
+    protected final void beginLaunch() {
+        applyPendingSpec();
+        failure = null;
+        failureDetail = null;
+        nextRestartAt = null; // due now; a failure from here on is final
     }
 
     /** Polls, off the loop, until nothing listens on the service's port (when it has one). */

@@ -102,7 +102,7 @@ class SleepWakeSoakReliabilityIT {
                             .put("delayLocksHeld", delayLocks(logind))
                             .putDistribution("sleepAnnouncedToLockReleased", prepareMs)
                             .putDistribution("wakeToAllHealthy", healthyMs);
-                    figures.put("threadsByName", threadsAfter).put("fdsByKind", fdsAfter);
+                    figures.putJson("threadsByName", threadsAfter).putJson("fdsByKind", fdsAfter);
                     assertEquals(withoutPools(threadsBefore), withoutPools(threadsAfter), "the engine's threads by name, "
                             + "after the warm-up and after " + cycles + " cycles");
                     POOLS.forEach((pool, bound) -> assertTrue(threadsAfter.getOrDefault(pool, 0) <= bound,

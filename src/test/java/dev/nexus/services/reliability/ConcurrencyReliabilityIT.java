@@ -11,6 +11,7 @@ import dev.nexus.services.control.ControlException;
 import dev.nexus.services.credentials.CredentialName;
 import dev.nexus.services.credentials.Credentials;
 import dev.nexus.services.credentials.Secret;
+import dev.nexus.services.it.Launcher;
 import dev.nexus.services.support.Json;
 import dev.nexus.services.support.NexusPaths;
 import java.nio.charset.StandardCharsets;
@@ -110,7 +111,7 @@ class ConcurrencyReliabilityIT {
                             String key = key(random.nextInt(KEYS));
                             String value = client + "-" + i + "-" + Long.toHexString(random.nextLong());
                             long t0 = System.nanoTime();
-                            LauncherRoot.Result set = r.run((value + "\n").getBytes(StandardCharsets.UTF_8),
+                            Launcher.Result set = r.run((value + "\n").getBytes(StandardCharsets.UTF_8),
                                     "credential", "set", key);
                             long t1 = System.nanoTime();
                             if (set.exit() != 0) {
@@ -243,7 +244,7 @@ class ConcurrencyReliabilityIT {
                     SplittableRandom random = new SplittableRandom(99);
                     for (int i = 0; i < cliCommands; i++) {
                         String op = random.nextBoolean() ? "start" : "stop";
-                        LauncherRoot.Result res = r.run(op, "svc" + random.nextInt(SERVICES));
+                        Launcher.Result res = r.run(op, "svc" + random.nextInt(SERVICES));
                         if (res.exit() != 0 && res.exit() != 1) {
                             problems.add("CLI " + res);
                         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nexus.services.it.Launcher;
 import dev.nexus.services.support.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -131,7 +132,7 @@ class ControlSocketSecurityReliabilityIT {
             assertTrue(stillRefused.exit() != 0 && stillRefused.err().contains("Permission denied"), stillRefused.toString());
             // The real CLI as the other user says so, instead of hanging or pretending.
             Result cli = exec(other.as("env", "NEXUS_ROOT=" + r.root, "HOME=/nonexistent", "XDG_CACHE_HOME=/nonexistent",
-                    LauncherRoot.launcher().toString(), "daemon", "stop"));
+                    Launcher.executable().toString(), "daemon", "stop"));
             assertNotEquals(0, cli.exit(), cli.toString());
             assertTrue(cli.err().contains("may not connect") || cli.err().contains("not your engine"), cli.toString());
             assertTrue(r.snapshot().isPresent(), "the engine was not stopped by the other user");
@@ -183,7 +184,7 @@ class ControlSocketSecurityReliabilityIT {
         try {
             r.around(() -> {
                 Deadline.until("the impostor listens", Duration.ofSeconds(10), () -> Files.exists(r.socket()));
-                LauncherRoot.Result status = r.run("status", "--json");
+                Launcher.Result status = r.run("status", "--json");
                 assertFalse(status.out().contains("impostor") || status.err().contains("impostor"),
                         "the CLI must not believe a socket another user owns: " + status);
                 r.expect(0, "up");
@@ -255,7 +256,7 @@ class ControlSocketSecurityReliabilityIT {
                         || !ProcessHandle.of(engine).get().isAlive());
                 assertTrue(Files.exists(r.socket()), "the killed engine left its socket behind");
                 assertTrue(Files.exists(r.runDir().resolve("engine.lock")), "and its lock file");
-                LauncherRoot.Result down = r.run("status", "--json");
+                Launcher.Result down = r.run("status", "--json");
                 assertTrue(down.out().contains("\"supervising\" : false") || down.out().contains("\"supervising\":false")
                         || down.err().contains("not running") || down.out().contains("not running"),
                         "status tells the engine is not running: " + down);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nexus.services.control.ControlClient;
+import dev.nexus.services.it.Launcher;
 import dev.nexus.services.support.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -53,7 +54,7 @@ class SecretCanaryReliabilityIT {
         List<String> observations = new CopyOnWriteArrayList<>(); // ps, /proc, environments while running
         try {
             ScenarioFigures.run(SCENARIO, figures -> {
-                LauncherRoot.Result set = r.run((canary + "\n").getBytes(StandardCharsets.UTF_8), "credential", "set", "canary/token");
+                Launcher.Result set = r.run((canary + "\n").getBytes(StandardCharsets.UTF_8), "credential", "set", "canary/token");
                 assertEquals(0, set.exit(), set.toString());
                 figures.put("credentialStore", set.out().contains("encrypted-file") ? "encrypted-file" : "other");
 
@@ -141,7 +142,7 @@ class SecretCanaryReliabilityIT {
 
                 // Search everything the run produced; first prove the search finds the value where it is asked for.
                 Map<String, byte[]> forms = forms(canary);
-                LauncherRoot.Result reveal = r.run("credential", "get", "canary/token", "--reveal");
+                Launcher.Result reveal = r.run("credential", "get", "canary/token", "--reveal");
                 r.transcript.remove(r.transcript.size() - 1); // the one output that shows the value, on request
                 assertTrue(!find(forms, reveal.out().getBytes(StandardCharsets.UTF_8), "reveal").isEmpty(),
                         "the search finds the canary in real output: " + reveal);

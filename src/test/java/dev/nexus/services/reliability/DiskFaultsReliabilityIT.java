@@ -10,8 +10,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nexus.services.it.Launcher;
+import dev.nexus.services.it.Wait;
 import dev.nexus.services.reliability.FaultRig.Proc;
-import dev.nexus.services.reliability.FaultRig.Wait;
 import dev.nexus.services.support.Json;
 import java.io.IOException;
 import java.io.OutputStream;

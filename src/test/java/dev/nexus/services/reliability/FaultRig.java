@@ -10,6 +10,7 @@ import dev.nexus.services.control.EngineNotRunningException;
 import dev.nexus.services.daemon.DaemonSpawner;
 import dev.nexus.services.it.Launcher;
 import dev.nexus.services.it.Launcher.Result;
+import dev.nexus.services.it.Wait;
 import dev.nexus.services.support.Json;
 import dev.nexus.services.support.NexusPaths;
 import java.io.File;
@@ -26,9 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 
 /**
  * One NEXUS_ROOT for a reliability scenario, driven the way a user drives it: the real launcher
@@ -336,35 +335,6 @@ final class FaultRig implements AutoCloseable {
             return Files.readString(file);
         } catch (IOException e) {
             return "(unreadable: " + e.getMessage() + ")";
-        }
-    }
-
-    /** Polls with a deadline: the scenarios wait for effects, never for a fixed time. */
-    static final class Wait {
-        private Wait() {
-        }
-
-        static void until(String what, Duration timeout, BooleanSupplier condition) {
-            forValue(what, timeout, () -> condition.getAsBoolean() ? Optional.of(Boolean.TRUE) : Optional.empty());
-        }
-
-        static <T> T forValue(String what, Duration timeout, Supplier<Optional<T>> probe) {
-            return forValue(what, timeout, probe, () -> "");
-        }
-
-        static <T> T forValue(String what, Duration timeout, Supplier<Optional<T>> probe, Supplier<String> lastSeen) {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (true) {
-                Optional<T> value = probe.get();
-                if (value.isPresent()) {
-                    return value.get();
-                }
-                if (System.nanoTime() - deadline > 0) {
-                    String seen = lastSeen.get();
-                    fail("not within " + timeout.toSeconds() + " s: " + what + (seen.isEmpty() ? "" : "; last seen:\n" + seen));
-                }
-                sleep(20);
-            }
         }
     }
 

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nexus.services.fixtures.Fixtures;
 import dev.nexus.services.it.Launcher;
-import dev.nexus.services.reliability.FaultRig.Wait;
+import dev.nexus.services.it.Wait;
 import dev.nexus.services.supervise.Ports;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nexus.services.it.Wait;
 import dev.nexus.services.power.LogindStandIn;
 import dev.nexus.services.power.PrivateSystemBus;
-import dev.nexus.services.reliability.FaultRig.Wait;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -100,6 +100,10 @@ public final class Launcher {
         }
     }
 
+    /**
+     * A thread of its own per stream: on the common pool, many commands at once (the concurrency
+     * scenario) could leave a pipe undrained, and a child blocked on a full pipe never finishes.
+     */
     private static CompletableFuture<String> readAll(InputStream in) {
         return CompletableFuture.supplyAsync(() -> {
             try (in) {
@@ -107,6 +111,10 @@ public final class Launcher {
             } catch (IOException e) {
                 return "(reading failed: " + e.getMessage() + ")";
             }
+        }, task -> {
+            Thread reader = new Thread(task, "launcher-output");
+            reader.setDaemon(true);
+            reader.start();
         });
     }
 

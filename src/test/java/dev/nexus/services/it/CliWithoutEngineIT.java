@@ -46,7 +46,7 @@ class CliWithoutEngineIT {
     @Test
     void versionPrintsTheProductAndJavaVersion() {
         for (String flag : List.of("--version", "-V")) {
-            Cli.Result r = cli.expect(0, flag);
+            Launcher.Result r = cli.expect(0, flag);
             assertTrue(Pattern.compile("nexus-services \\d+\\.\\d+\\.\\d+\\S*").matcher(r.outLines().get(0)).matches(),
                     "first line names the product and its version: " + r);
             assertTrue(r.out().contains("Java " + Runtime.version().feature()), "names the Java running it: " + r);
@@ -56,7 +56,7 @@ class CliWithoutEngineIT {
 
     @Test
     void helpListsEveryCommand() {
-        Cli.Result r = cli.expect(0, "--help");
+        Launcher.Result r = cli.expect(0, "--help");
         assertTrue(r.out().startsWith("Usage: nexus-services"), r.toString());
         for (String command : COMMANDS) {
             assertTrue(Pattern.compile("(?m)^  " + command + "\\s+\\S").matcher(r.out()).find(),
@@ -66,7 +66,7 @@ class CliWithoutEngineIT {
 
     @Test
     void helpStatusDescribesItsOptionsAndExitCode() {
-        Cli.Result r = cli.expect(0, "help", "status");
+        Launcher.Result r = cli.expect(0, "help", "status");
         assertTrue(r.out().startsWith("Usage: nexus-services status"), r.toString());
         assertTrue(r.out().contains("--json") && r.out().contains("--watch"), r.toString());
         assertTrue(r.out().contains("Exit code 0 when all enabled services are healthy, 1 otherwise"), r.toString());
@@ -75,16 +75,16 @@ class CliWithoutEngineIT {
     @Test
     void gatewayModeSwitchesToRemoteAndBackAndABadUrlChangesNothing() throws Exception {
         cli.expect(0, "gateway", "remote", "wss://gw.example.com/");
-        Cli.Result shown = cli.expect(0, "gateway");
+        Launcher.Result shown = cli.expect(0, "gateway");
         assertEquals("gateway.mode: remote (wss://gw.example.com/)", shown.out().strip(), shown.toString());
         String remote = java.nio.file.Files.readString(root.catalogFile());
         assertTrue(remote.contains("connection") && remote.contains("wss://gw.example.com/"), remote);
 
-        Cli.Result bad = cli.expect(3, "gateway", "remote", "https://gw.example.com/");
+        Launcher.Result bad = cli.expect(3, "gateway", "remote", "https://gw.example.com/");
         assertTrue(bad.err().contains("starts with ws:// or wss://"), bad.toString());
         assertEquals(remote, java.nio.file.Files.readString(root.catalogFile()), "a refused change writes nothing");
 
-        Cli.Result local = cli.expect(0, "gateway", "local");
+        Launcher.Result local = cli.expect(0, "gateway", "local");
         assertTrue(local.out().startsWith("gateway.mode: local (port 18789) (saved to "), local.toString());
         assertTrue(local.out().contains("the new mode applies when it starts"), local.toString());
         assertEquals("gateway.mode: local (port 18789) (unchanged)", cli.expect(0, "gateway", "local").out().strip());
@@ -92,14 +92,14 @@ class CliWithoutEngineIT {
 
     @Test
     void anUnknownCommandIsAUsageError() {
-        Cli.Result r = cli.expect(2, "frobnicate");
+        Launcher.Result r = cli.expect(2, "frobnicate");
         assertTrue(r.err().contains("'frobnicate'"), "the message names what was not understood: " + r);
         assertEquals("", r.out(), r.toString());
     }
 
     @Test
     void anUnknownOptionIsAUsageError() {
-        Cli.Result r = cli.expect(2, "status", "--frobnicate");
+        Launcher.Result r = cli.expect(2, "status", "--frobnicate");
         assertTrue(r.err().contains("Unknown option: '--frobnicate'"), r.toString());
         assertTrue(r.err().contains("Usage: nexus-services status"), "shows how to use the command: " + r);
     }
@@ -113,7 +113,7 @@ class CliWithoutEngineIT {
 
     @Test
     void statusWithoutAnEngineSaysSupervisionIsOffAndExitsOne() {
-        Cli.Result r = cli.expect(1, "status");
+        Launcher.Result r = cli.expect(1, "status");
         assertTrue(r.outLines().get(0).contains("supervision is off"), "the first line says so: " + r);
         assertTrue(r.out().contains("nexus-services up"), "and how to turn it on: " + r);
         String gateway = line(r, "gateway");
@@ -123,7 +123,7 @@ class CliWithoutEngineIT {
 
     @Test
     void statusJsonWithoutAnEngineSaysNotSupervising() {
-        Cli.Result r = cli.expect(1, "status", "--json");
+        Launcher.Result r = cli.expect(1, "status", "--json");
         JsonNode snapshot = r.json();
         assertEquals(1, snapshot.path("version").asInt(), r.toString());
         JsonNode engine = snapshot.path("engine");
@@ -139,14 +139,14 @@ class CliWithoutEngineIT {
 
     @Test
     void statusOfAnUnknownServiceNamesTheKnownOnes() {
-        Cli.Result r = cli.run("status", "nosuch");
+        Launcher.Result r = cli.run("status", "nosuch");
         assertTrue(r.exit() != 0, r.toString());
         assertTrue(r.err().contains("unknown service nosuch (known: gateway, hub)"), r.toString());
     }
 
     @Test
     void doctorPassesWithAWarningForTheStoppedEngine() {
-        Cli.Result r = cli.expect(0, "doctor");
+        Launcher.Result r = cli.expect(0, "doctor");
         assertTrue(r.out().contains("services.json is valid"), r.toString());
         assertTrue(r.out().contains("gateway: port " + port + " is free"), r.toString());
         assertTrue(r.out().contains("! engine is not running"), r.toString());
@@ -164,7 +164,7 @@ class CliWithoutEngineIT {
                     .replaceFirst("\"command\" : \\[ \"[^\"]+\"", "\"command\" : [ \"no-such-program-7f3a\"");
             root.writeCatalog(catalog);
 
-            Cli.Result r = cli.expect(1, "doctor");
+            Launcher.Result r = cli.expect(1, "doctor");
             assertTrue(r.out().contains("✖ ghost: no-such-program-7f3a not found on PATH"), r.toString());
             assertTrue(r.out().contains("! ghost: port " + foreign.getLocalPort() + " is in use by pid "
                     + ProcessHandle.current().pid()), "names the process holding the port: " + r);
@@ -181,7 +181,7 @@ class CliWithoutEngineIT {
         root.writeCatalog(bad);
         int line = lineOf(bad, "\"port\" : 70000");
 
-        Cli.Result r = cli.expect(1, "doctor");
+        Launcher.Result r = cli.expect(1, "doctor");
         assertTrue(r.out().contains("✖ services.json:" + line + ":"), "located by line: " + r);
         assertTrue(r.out().contains("/services/0/port: must be between 1 and 65535, got 70000"), r.toString());
         assertEveryProblemHasAFix(r);
@@ -193,11 +193,11 @@ class CliWithoutEngineIT {
 
     @Test
     void logsOfAnUnknownServiceNamesTheKnownOnes() {
-        Cli.Result r = cli.expect(2, "logs", "nosuch");
+        Launcher.Result r = cli.expect(2, "logs", "nosuch");
         assertTrue(r.err().contains("unknown service \"nosuch\" (known: gateway, hub, engine)"), r.toString());
     }
 
-    private static void assertEveryProblemHasAFix(Cli.Result r) {
+    private static void assertEveryProblemHasAFix(Launcher.Result r) {
         List<String> lines = r.outLines();
         for (int i = 0; i < lines.size(); i++) {
             if (lines.get(i).startsWith("✖") || lines.get(i).startsWith("!")) {
@@ -207,7 +207,7 @@ class CliWithoutEngineIT {
         }
     }
 
-    private static String line(Cli.Result r, String service) {
+    private static String line(Launcher.Result r, String service) {
         return r.outLines().stream().filter(l -> l.matches("^. " + service + " .*")).findFirst()
                 .orElseThrow(() -> new AssertionError("no row for " + service + ": " + r));
     }

@@ -52,7 +52,7 @@ class EngineIT {
     private static int gatewayPort;
     private static int cloudPort;
     private static String goodCatalog;
-    private static Cli.Result firstUp;
+    private static Launcher.Result firstUp;
     private static JsonNode afterFirstUp;
 
     @BeforeAll
@@ -134,7 +134,7 @@ class EngineIT {
     @Test
     void statusPrintsAnAlignedTableAndExitsZeroWhenAllAreHealthy() {
         JsonNode snapshot = allHealthy();
-        Cli.Result r = cli.expect(0, "status");
+        Launcher.Result r = cli.expect(0, "status");
         assertTrue(r.outLines().get(0).matches("Engine: running \\(pid " + snapshot.path("engine").path("pid").asLong()
                 + ", up .+, version \\S+\\)"), r.toString());
         StatusTableText table = StatusTableText.parse(r.out());
@@ -158,7 +158,7 @@ class EngineIT {
     @Test
     void statusJsonHasPidsLifecycleHealthAndTheJobResult() {
         allHealthy();
-        Cli.Result r = cli.expect(0, "status", "--json");
+        Launcher.Result r = cli.expect(0, "status", "--json");
         JsonNode snapshot = r.json();
         assertFieldsPresent(snapshot, Set.of("version", "engine", "services", "at"));
         assertEquals(1, snapshot.path("version").asInt());
@@ -204,14 +204,14 @@ class EngineIT {
     @Test
     void statusOfNamedServicesShowsOnlyThoseAndAnUnknownNameIsAnError() {
         allHealthy();
-        Cli.Result one = cli.expect(0, "status", "gateway");
+        Launcher.Result one = cli.expect(0, "status", "gateway");
         assertEquals(List.of("gateway"), StatusTableText.parse(one.out()).services());
         JsonNode two = cli.expect(0, "status", "--json", "cloud", "gateway").json();
         List<String> names = new ArrayList<>();
         two.path("services").forEach(s -> names.add(s.path("name").asText()));
         assertEquals(List.of("gateway", "cloud"), names, "catalog order, whatever the order asked");
 
-        Cli.Result unknown = cli.run("status", "nosuch");
+        Launcher.Result unknown = cli.run("status", "nosuch");
         assertEquals(3, unknown.exit(), unknown.toString());
         assertTrue(unknown.err().contains("unknown service nosuch (known: gateway, cloud, hub)"), unknown.toString());
     }
@@ -247,7 +247,7 @@ class EngineIT {
     void stopEndsTheProcessAndFreesThePortStartBringsItBackRestartGivesANewPid() {
         long first = pid(allHealthy(), "cloud");
 
-        Cli.Result stop = cli.expect(0, "stop", "cloud");
+        Launcher.Result stop = cli.expect(0, "stop", "cloud");
         Map<String, String> stopped = StatusTableText.parse(stop.out()).row("cloud");
         assertEquals("stopped", stopped.get("STATE"), stop.toString());
         assertEquals("-", stopped.get("PID"));
@@ -257,10 +257,10 @@ class EngineIT {
         JsonNode cloud = service(cli.expect(1, "status", "--json").json(), "cloud");
         assertEquals("STOPPED", cloud.path("lifecycle").asText());
         assertTrue(cloud.path("pid").isNull());
-        Cli.Result status = cli.expect(1, "status");
+        Launcher.Result status = cli.expect(1, "status");
         assertEquals("2 healthy, 1 stopped (cloud)", StatusTableText.parse(status.out()).summary());
 
-        Cli.Result start = cli.expect(0, "start", "cloud");
+        Launcher.Result start = cli.expect(0, "start", "cloud");
         Map<String, String> started = StatusTableText.parse(start.out()).row("cloud");
         assertEquals("running", started.get("STATE"), start.toString());
         assertEquals("healthy", started.get("HEALTH"), start.toString());
@@ -268,7 +268,7 @@ class EngineIT {
         assertNotEquals(first, second);
         assertTrue(ServicesJson.isListening(cloudPort));
 
-        Cli.Result restart = cli.expect(0, "restart", "cloud");
+        Launcher.Result restart = cli.expect(0, "restart", "cloud");
         long third = Long.parseLong(StatusTableText.parse(restart.out()).row("cloud").get("PID"));
         assertNotEquals(second, third, "restart runs a new process");
         assertFalse(ProcessHandle.of(second).map(ProcessHandle::isAlive).orElse(false), "the old one is gone");
@@ -279,11 +279,11 @@ class EngineIT {
     @Test
     void startAllBringsBackEveryStoppedService() {
         allHealthy();
-        Cli.Result stop = cli.expect(0, "stop", "gateway", "cloud", "hub");
+        Launcher.Result stop = cli.expect(0, "stop", "gateway", "cloud", "hub");
         assertEquals("3 stopped (gateway, cloud, hub)", StatusTableText.parse(stop.out()).summary());
         assertEquals(List.of(), root.fixturePids(), "no fixture runs after the stop");
 
-        Cli.Result start = cli.expect(0, "start", "--all");
+        Launcher.Result start = cli.expect(0, "start", "--all");
         StatusTableText table = StatusTableText.parse(start.out());
         assertEquals(List.of("gateway", "cloud", "hub"), table.services());
         assertEquals("3 healthy", table.summary(), start.toString());
@@ -293,10 +293,10 @@ class EngineIT {
     @Test
     void serviceCommandsNeedServicesAndRefuseUnknownOnes() {
         for (String command : List.of("start", "stop", "restart")) {
-            Cli.Result r = cli.expect(2, command);
+            Launcher.Result r = cli.expect(2, command);
             assertTrue(r.err().contains("name at least one service, or use --all"), r.toString());
         }
-        Cli.Result unknown = cli.expect(3, "stop", "nosuch");
+        Launcher.Result unknown = cli.expect(3, "stop", "nosuch");
         assertTrue(unknown.err().contains("unknown service \"nosuch\" (known: gateway, cloud, hub)"), unknown.toString());
     }
 
@@ -326,7 +326,7 @@ class EngineIT {
     @Test
     void restartOfADependencyBringsBackTheDependentsItTookDown() {
         long cloud = pid(allHealthy(), "cloud");
-        Cli.Result restart = cli.expect(0, "restart", "gateway");
+        Launcher.Result restart = cli.expect(0, "restart", "gateway");
         // The stop half takes cloud down with gateway; a restart must leave the system as it found it.
         JsonNode after = cli.run("status", "--json").json();
         JsonNode cloudNow = service(after, "cloud");
@@ -343,9 +343,9 @@ class EngineIT {
         // The engine copies output through a pump: give the last lines of a fresh start a moment to land.
         Wait.until("gateway's last 5 lines in its log", () ->
                 cli.run("logs", "gateway", "-n", "5").outLines().equals(GATEWAY_LINES.subList(3, 8)));
-        Cli.Result out = cli.expect(0, "logs", "gateway", "-n", "5");
+        Launcher.Result out = cli.expect(0, "logs", "gateway", "-n", "5");
         assertEquals(GATEWAY_LINES.subList(3, 8), out.outLines());
-        Cli.Result err = cli.expect(0, "logs", "gateway", "--err", "-n", "2");
+        Launcher.Result err = cli.expect(0, "logs", "gateway", "--err", "-n", "2");
         assertEquals(GATEWAY_ERR_LINES.subList(1, 3), err.outLines());
         assertEquals(List.of(), cli.expect(0, "logs", "gateway", "-n", "0").outLines());
     }
@@ -370,17 +370,17 @@ class EngineIT {
 
     @Test
     void logsOfAnUnknownServiceFailsNamingTheKnownOnes() {
-        Cli.Result r = cli.expect(2, "logs", "nosuch");
+        Launcher.Result r = cli.expect(2, "logs", "nosuch");
         assertTrue(r.err().contains("unknown service \"nosuch\" (known: gateway, cloud, hub, engine)"), r.toString());
     }
 
     @Test
     void logsOfTheEngineShowItsOwnLog() {
-        Cli.Result r = cli.expect(0, "logs", "engine", "-n", "10000");
+        Launcher.Result r = cli.expect(0, "logs", "engine", "-n", "10000");
         assertTrue(r.out().contains("Control socket ready at " + root.socket()), r.toString());
     }
 
-    private static int lastOutNumber(Cli.Result r) {
+    private static int lastOutNumber(Launcher.Result r) {
         List<String> lines = r.outLines();
         Matcher m = OUT_LINE.matcher(lines.isEmpty() ? "" : lines.get(lines.size() - 1));
         return m.matches() ? Integer.parseInt(m.group(1)) : -1;
@@ -401,7 +401,7 @@ class EngineIT {
             assertTrue(problems.contains("/services/0/port: must be between 1 and 65535, got 70000"), problems);
             assertTrue(reloaded.path("engine").path("note").asText().contains("last good"), reloaded.toPrettyString());
 
-            Cli.Result r = cli.expect(0, "status");
+            Launcher.Result r = cli.expect(0, "status");
             assertTrue(Pattern.compile("(?m)^warning: services\\.json:" + line + ":\\d+: /services/0/port: must be "
                     + "between 1 and 65535, got 70000$").matcher(r.out()).find(), "status shows the problem: " + r);
             assertEquals("3 healthy", StatusTableText.parse(r.out()).summary(), "the services keep running");
@@ -419,7 +419,7 @@ class EngineIT {
             root.writeCatalog(goodCatalog);
             reload();
         }
-        Cli.Result fixed = cli.expect(0, "status");
+        Launcher.Result fixed = cli.expect(0, "status");
         assertFalse(fixed.out().contains("warning:"), "a good file clears the problems: " + fixed);
     }
 
@@ -436,7 +436,7 @@ class EngineIT {
     @Test
     void aSecondEngineSaysOneIsRunningAndExitsZero() {
         long enginePid = allHealthy().path("engine").path("pid").asLong();
-        Cli.Result second = cli.expect(0, "daemon");
+        Launcher.Result second = cli.expect(0, "daemon");
         assertTrue(second.err().contains("an engine is already running for " + root.path()), second.toString());
         assertEquals(enginePid, allHealthy().path("engine").path("pid").asLong(), "the first one runs on");
     }
@@ -448,7 +448,7 @@ class EngineIT {
         long gateway = pid(before, "gateway");
         long cloud = pid(before, "cloud");
 
-        Cli.Result stop = cli.expect(0, "daemon", "stop");
+        Launcher.Result stop = cli.expect(0, "daemon", "stop");
         assertTrue(stop.out().contains("Engine stopped; services keep running."), stop.toString());
         assertFalse(Files.exists(root.socket()), "the control socket is gone");
         TestRoot.awaitGone(enginePid);
@@ -456,13 +456,13 @@ class EngineIT {
         assertTrue(ProcessHandle.of(cloud).map(ProcessHandle::isAlive).orElse(false), "cloud survives");
         assertTrue(ServicesJson.isListening(gatewayPort) && ServicesJson.isListening(cloudPort));
 
-        Cli.Result unsupervised = cli.expect(1, "status");
+        Launcher.Result unsupervised = cli.expect(1, "status");
         assertTrue(unsupervised.outLines().get(0).contains("supervision is off"), unsupervised.toString());
         StatusTableText table = StatusTableText.parse(unsupervised.out());
         assertEquals(String.valueOf(gateway), table.row("gateway").get("PID"), "one-shot status finds the process");
         assertEquals("healthy", table.row("gateway").get("HEALTH"), unsupervised.toString());
 
-        Cli.Result up = cli.expect(0, "up");
+        Launcher.Result up = cli.expect(0, "up");
         JsonNode after = root.engineSnapshot().orElseThrow();
         assertNotEquals(enginePid, after.path("engine").path("pid").asLong(), "a new engine");
         assertEquals(gateway, pid(after, "gateway"), "gateway adopted, not restarted: " + up);
@@ -484,7 +484,7 @@ class EngineIT {
     @Test
     void doctorWithTheEngineRunningFindsNothingWrong() {
         long gateway = pid(allHealthy(), "gateway");
-        Cli.Result r = cli.expect(0, "doctor");
+        Launcher.Result r = cli.expect(0, "doctor");
         assertTrue(r.out().contains("✔ engine is running and answers on " + root.socket()), r.toString());
         assertTrue(r.out().contains("✔ gateway: port " + gatewayPort + " is in use by its own process (pid " + gateway
                 + ")"), r.toString());
@@ -555,7 +555,7 @@ class EngineIT {
         try (RawSocket cutOff = RawSocket.open(root.socket())) {
             cutOff.send("{\"v\":1,\"id\":6,\"op\":\"snap".getBytes(StandardCharsets.UTF_8));
         }
-        Cli.Result status = cli.expect(0, "status");
+        Launcher.Result status = cli.expect(0, "status");
         assertEquals("3 healthy", StatusTableText.parse(status.out()).summary(), "the engine keeps serving");
         assertEquals(enginePid, root.engineSnapshot().orElseThrow().path("engine").path("pid").asLong(),
                 "and it is the same engine");

@@ -50,12 +50,12 @@ class InstallIT {
     @Test
     void installMovesADaemonToSystemdAndUninstallTakesItBackIdempotently() throws Exception {
         Path unit = home.resolve(".config/systemd/user/nexus-cloud.service");
-        Cli.Result installed = cli.expect(0, "install", "cloud", "--manager", "systemd");
+        Launcher.Result installed = cli.expect(0, "install", "cloud", "--manager", "systemd");
         assertTrue(installed.out().contains("services.json: cloud → manager systemd"), installed.toString());
         assertTrue(installed.out().contains("wrote   ~/.config/systemd/user/nexus-cloud.service"), installed.toString());
         assertTrue(installed.out().contains("ran     systemctl --user daemon-reload"), installed.toString());
         String content = Files.readString(unit);
-        assertTrue(content.contains(Cli.launcher() + " exec cloud"), content);
+        assertTrue(content.contains(Launcher.executable() + " exec cloud"), content);
         assertTrue(content.contains("RestartPreventExitStatus=78"), content);
         assertTrue(Files.readString(root.catalogFile()).contains("\"systemd\""), "the move is saved");
         assertTrue(systemctl.calls().contains(List.of("--user", "daemon-reload")), systemctl.calls().toString());
@@ -63,10 +63,10 @@ class InstallIT {
                 systemctl.calls().toString());
 
         systemctl.reply(List.of("--user", "is-enabled"), "enabled\n");
-        Cli.Result again = cli.expect(0, "install", "cloud");
+        Launcher.Result again = cli.expect(0, "install", "cloud");
         assertTrue(again.out().contains("cloud → systemd\n  already in place, nothing changed"), again.toString());
 
-        Cli.Result removed = cli.expect(0, "uninstall", "cloud");
+        Launcher.Result removed = cli.expect(0, "uninstall", "cloud");
         assertTrue(removed.out().contains("services.json: cloud → manager embedded"), removed.toString());
         assertTrue(removed.out().contains("removed ~/.config/systemd/user/nexus-cloud.service"), removed.toString());
         assertFalse(Files.exists(unit), "the unit is gone");
@@ -75,10 +75,10 @@ class InstallIT {
 
     @Test
     void dryRunShowsTheEngineUnitAndWritesNothing() throws Exception {
-        Cli.Result r = cli.expect(0, "install", "--engine", "--dry-run");
+        Launcher.Result r = cli.expect(0, "install", "--engine", "--dry-run");
         assertTrue(r.out().contains("the engine at login\n  would write ~/.config/systemd/user/nexus-services.service"),
                 r.toString());
-        assertTrue(r.out().contains("ExecStart=" + Cli.launcher() + " daemon --detached"), r.toString());
+        assertTrue(r.out().contains("ExecStart=" + Launcher.executable() + " daemon --detached"), r.toString());
         assertFalse(Files.exists(home.resolve(".config")), "nothing written");
         assertEquals(List.of(), systemctl.calls().stream().filter(c -> c.contains("enable")).toList());
     }
@@ -86,7 +86,7 @@ class InstallIT {
     @Test
     void aManagerThatCannotWorkHereIsRefusedWithItsReasonAndNothingChanges() throws Exception {
         String before = Files.readString(root.catalogFile());
-        Cli.Result r = cli.expect(3, "install", "cloud", "--manager", "launchd");
+        Launcher.Result r = cli.expect(3, "install", "cloud", "--manager", "launchd");
         assertTrue(r.err().contains("launchd cannot be used here: "), r.toString());
         assertEquals(before, Files.readString(root.catalogFile()));
     }
@@ -96,14 +96,14 @@ class InstallIT {
         RecordingStandIn loginctl = RecordingStandIn.create(tempDir.resolve("bin"), "loginctl")
                 .reply(List.of("show-user"), "Linger=no\n");
         // cloud asks for "auto", which picks systemd where a user manager answers.
-        Cli.Result auto = cli.run("doctor");
+        Launcher.Result auto = cli.run("doctor");
         assertTrue(auto.out().contains("service managers: embedded, systemd; auto picks systemd"), auto.toString());
         assertTrue(auto.out().contains("services at logout and starts them only at login (linger is off)"), auto.toString());
         assertTrue(auto.out().contains("loginctl enable-linger " + System.getProperty("user.name")), auto.toString());
         assertEquals(List.of("show-user", System.getProperty("user.name"), "-p", "Linger"), loginctl.calls().get(0));
 
         cli.expect(0, "install", "cloud", "--manager", "embedded");
-        Cli.Result embedded = cli.run("doctor");
+        Launcher.Result embedded = cli.run("doctor");
         assertFalse(embedded.out().contains("linger"), "no daemon under systemd: " + embedded);
     }
 
@@ -112,7 +112,7 @@ class InstallIT {
         systemctl.reply(List.of("--version"), "systemd 239 (239)\n");
         RecordingStandIn journalctl = RecordingStandIn.create(tempDir.resolve("bin"), "journalctl")
                 .reply(List.of("--user"), "line from the journal\n");
-        Cli.Result r = cli.expect(0, "logs", "cloud", "-n", "5");
+        Launcher.Result r = cli.expect(0, "logs", "cloud", "-n", "5");
         assertEquals("line from the journal\n", r.out());
         assertEquals(List.of(dev.nexus.services.manager.systemd.JournalLogs.argv("cloud", 5, false).subList(1,
                 dev.nexus.services.manager.systemd.JournalLogs.argv("cloud", 5, false).size())), journalctl.calls());

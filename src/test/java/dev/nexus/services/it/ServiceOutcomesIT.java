@@ -93,7 +93,7 @@ class ServiceOutcomesIT {
         assertEquals(ranAs, root.pidFromFile("misconfigured").orElseThrow().longValue(),
                 "the fixture did not run again (it rewrites its pid file at every start)");
 
-        Cli.Result status = cli.expect(1, "status", "misconfigured");
+        Launcher.Result status = cli.expect(1, "status", "misconfigured");
         Map<String, String> row = StatusTableText.parse(status.out()).row("misconfigured");
         assertEquals("✖", row.get("badge"));
         assertEquals("failed (config)", row.get("STATE"), status.toString());
@@ -105,7 +105,7 @@ class ServiceOutcomesIT {
     @Test
     void aPortHeldByAnotherProcessIsFailedPortInUseNamingThatProcess() throws Exception {
         int port = foreign.getLocalPort();
-        Cli.Result start = cli.expect(1, "start", "squatted");
+        Launcher.Result start = cli.expect(1, "start", "squatted");
         Map<String, String> row = StatusTableText.parse(start.out()).row("squatted");
         assertEquals("failed (port_in_use)", row.get("STATE"), start.toString());
         assertTrue(row.get("DETAIL").contains("port " + port + " is already in use by pid "
@@ -122,7 +122,7 @@ class ServiceOutcomesIT {
     @Test
     void aDaemonProbedOnlyAtStartupIsHealthyOnceTheProbePasses() {
         long began = System.nanoTime();
-        Cli.Result start = cli.run("start", "quiet");
+        Launcher.Result start = cli.run("start", "quiet");
         Duration took = Duration.ofNanos(System.nanoTime() - began);
         Map<String, String> row = StatusTableText.parse(start.out()).row("quiet");
         assertEquals("running", row.get("STATE"), start.toString());

@@ -173,11 +173,11 @@ final class TestRoot {
      */
     void shutDown() {
         List<String> problems = new ArrayList<>();
-        Cli.Result down = cli.run("down");
+        Launcher.Result down = cli.run("down");
         if (down.exit() != 0) {
             problems.add("down: " + down);
         }
-        Cli.Result stop = cli.run("daemon", "stop");
+        Launcher.Result stop = cli.run("daemon", "stop");
         if (stop.exit() != 0) {
             problems.add("daemon stop: " + stop);
         }

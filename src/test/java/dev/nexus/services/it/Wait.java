@@ -8,21 +8,25 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /** Polls with a deadline: the tests wait for effects, never for a fixed time. */
-final class Wait {
+public final class Wait {
     /** Generous for a loaded 2-core machine: a fixture JVM takes about half a second to listen. */
-    static final Duration DEFAULT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT = Duration.ofSeconds(30);
     private static final long PAUSE_MS = 50;
 
     private Wait() {
     }
 
-    static void until(String what, BooleanSupplier condition) {
+    public static void until(String what, BooleanSupplier condition) {
         until(what, DEFAULT, condition);
     }
 
-    static void until(String what, Duration timeout, BooleanSupplier condition) {
-        forValue(what, timeout, () -> condition.getAsBoolean() ? Optional.of(Boolean.TRUE) : Optional.empty(),
-                () -> "");
+    public static void until(String what, Duration timeout, BooleanSupplier condition) {
+        forValue(what, timeout, () -> condition.getAsBoolean() ? Optional.of(Boolean.TRUE) : Optional.empty());
+    }
+
+    /** Polls until {@code probe} yields a value and returns it. */
+    public static <T> T forValue(String what, Duration timeout, Supplier<Optional<T>> probe) {
+        return forValue(what, timeout, probe, () -> "");
     }
 
     /**
@@ -30,7 +34,7 @@ final class Wait {
      *
      * @param lastSeen describes the state seen last, for the failure message
      */
-    static <T> T forValue(String what, Duration timeout, Supplier<Optional<T>> probe, Supplier<String> lastSeen) {
+    public static <T> T forValue(String what, Duration timeout, Supplier<Optional<T>> probe, Supplier<String> lastSeen) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             Optional<T> value = probe.get();

@@ -126,11 +126,11 @@ class CatalogFuzzReliabilityIT {
 
     @Test
     void mutatedCatalogsNeverEscapeTheDocumentedProblemsAndTheLastGoodCatalogStays() throws Exception {
-        int cases = ScenarioRecord.scaled(10_000, 100_000);
+        int cases = ReliabilityMode.current().pick(10_000, 100_000);
         long base = FuzzRandom.baseSeed(SCENARIO);
         Long replay = FuzzRandom.replaySeed();
-        try (ScenarioRecord record = ScenarioRecord.start(SCENARIO)) {
-            record.put("baseSeed", base);
+        ScenarioFigures.run(SCENARIO, figures -> {
+            figures.put("baseSeed", base);
             NexusPaths paths = new NexusPaths(temp.resolve("root"));
             Files.createDirectories(paths.state());
             CatalogCodec codec = new CatalogCodec(paths);
@@ -169,14 +169,13 @@ class CatalogFuzzReliabilityIT {
             storeLog.setLevel(level);
             failures.rethrow();
             double seconds = (System.nanoTime() - startedNanos) / 1e9;
-            record.put("cases", stats.cases).put("validAfterMutation", stats.valid).put("refused", stats.refused)
+            figures.put("cases", stats.cases).put("validAfterMutation", stats.valid).put("refused", stats.refused)
                     .put("notUtf8", stats.notUtf8).put("syntaxErrors", stats.syntax).put("problemsChecked", stats.problems)
                     .put("roundTrips", stats.roundTrips).put("maxCaseMs", stats.maxCaseNanos / 1e6)
                     .put("casesPerSecond", stats.cases / seconds).put("caseDeadlineMs", CASE_DEADLINE_MS);
             assertTrue(replay != null || stats.cases >= cases, "ran " + stats.cases + " cases");
             assertTrue(replay != null || stats.refused > cases / 4, "most mutations must be refused: " + stats.refused);
-            record.passed();
-        }
+        });
     }
 
     static final class Stats {

@@ -11,6 +11,7 @@ import dev.nexus.services.control.ControlException;
 import dev.nexus.services.credentials.CredentialName;
 import dev.nexus.services.credentials.Credentials;
 import dev.nexus.services.credentials.Secret;
+import dev.nexus.services.it.Launcher;
 import dev.nexus.services.support.Json;
 import dev.nexus.services.support.NexusPaths;
 import java.nio.charset.StandardCharsets;
@@ -68,12 +69,12 @@ class ConcurrencyReliabilityIT {
         int cliClients = 4;
         // Writes are serialised by the credential lock and each is made durable (fsync of the file and of the
         // index), and a CLI process costs a JVM start: short mode 400 writes (40 by the CLI); long 2000 (1000).
-        int cliWritesEach = ScenarioRecord.scaled(10, 250);
+        int cliWritesEach = ReliabilityMode.current().pick(10, 250);
         int apiClients = 4;
-        int apiWritesEach = ScenarioRecord.scaled(90, 250);
+        int apiWritesEach = ReliabilityMode.current().pick(90, 250);
         LauncherRoot r = LauncherRoot.in(temp.resolve("k"));
         r.writeCatalog(LauncherRoot.catalog(LauncherRoot.shellDaemon("idle", "exec sleep 86403")));
-        try (ScenarioRecord record = ScenarioRecord.start("concurrent-credential-writes")) {
+        ScenarioFigures.run("concurrent-credential-writes", figures -> {
             r.around(() -> {
                 r.expect(0, "up");
                 NexusPaths paths = new NexusPaths(r.root);
@@ -110,7 +111,7 @@ class ConcurrencyReliabilityIT {
                             String key = key(random.nextInt(KEYS));
                             String value = client + "-" + i + "-" + Long.toHexString(random.nextLong());
                             long t0 = System.nanoTime();
-                            LauncherRoot.Result set = r.run((value + "\n").getBytes(StandardCharsets.UTF_8),
+                            Launcher.Result set = r.run((value + "\n").getBytes(StandardCharsets.UTF_8),
                                     "credential", "set", key);
                             long t1 = System.nanoTime();
                             if (set.exit() != 0) {
@@ -180,22 +181,21 @@ class ConcurrencyReliabilityIT {
                 assertEquals(byKey.keySet(), listed, "every name written is listed exactly once");
                 assertEquals(list.size(), listed.size(), "no name is listed twice");
                 long cliWrites = writes.stream().filter(w -> w.client().startsWith("cli")).count();
-                record.put("writes", writes.size()).put("cliWrites", cliWrites).put("inProcessWrites", writes.size() - cliWrites)
+                figures.put("writes", writes.size()).put("cliWrites", cliWrites).put("inProcessWrites", writes.size() - cliWrites)
                         .put("clients", cliClients + apiClients).put("names", byKey.size()).put("namesChecked", checked)
                         .put("engineReadsDuring", engineReads.get()).put("lostWrites", 0).put("writesPerSecond", writes.size() / seconds)
                         .put("writeSeconds", seconds);
                 assertEquals(cliClients * cliWritesEach + apiClients * apiWritesEach, writes.size(), "every write succeeded");
             });
-            record.passed();
-        }
+        });
     }
 
     @Test
     void concurrentStartAndStopEndAsTheLastCommandSaid() throws Exception {
         // Each start and stop waits for its process (about 0.2 s here): short mode 300 commands, long 1000.
-        int commands = ScenarioRecord.scaled(300, 1_000);
+        int commands = ReliabilityMode.current().pick(300, 1_000);
         int controlClients = 4;
-        int cliCommands = ScenarioRecord.scaled(12, 40);
+        int cliCommands = ReliabilityMode.current().pick(12, 40);
         LauncherRoot r = LauncherRoot.in(temp.resolve("s"));
         List<ObjectNode> services = new ArrayList<>();
         for (int i = 0; i < SERVICES; i++) {
@@ -204,7 +204,7 @@ class ConcurrencyReliabilityIT {
             services.add(s);
         }
         r.writeCatalog(LauncherRoot.catalog(services.toArray(ObjectNode[]::new)));
-        try (ScenarioRecord record = ScenarioRecord.start("concurrent-start-stop")) {
+        ScenarioFigures.run("concurrent-start-stop", figures -> {
             r.around(() -> {
                 r.expect(0, "up");
                 AtomicInteger issued = new AtomicInteger();
@@ -244,7 +244,7 @@ class ConcurrencyReliabilityIT {
                     SplittableRandom random = new SplittableRandom(99);
                     for (int i = 0; i < cliCommands; i++) {
                         String op = random.nextBoolean() ? "start" : "stop";
-                        LauncherRoot.Result res = r.run(op, "svc" + random.nextInt(SERVICES));
+                        Launcher.Result res = r.run(op, "svc" + random.nextInt(SERVICES));
                         if (res.exit() != 0 && res.exit() != 1) {
                             problems.add("CLI " + res);
                         }
@@ -296,14 +296,13 @@ class ConcurrencyReliabilityIT {
                         assertEquals(0, processes, name + " has no process left");
                     }
                 }
-                record.put("commands", answered.get()).put("controlClients", controlClients).put("cliCommands", cliCommands)
+                figures.put("commands", answered.get()).put("controlClients", controlClients).put("cliCommands", cliCommands)
                         .put("services", SERVICES).put("stormSeconds", stormSeconds)
                         .put("commandsPerSecond", answered.get() / stormSeconds).put("wrongFinalStates", 0);
-                record.figures().set("refusals", Json.MAPPER.valueToTree(new TreeMap<>(refusals)));
-                record.figures().set("finalStates", Json.MAPPER.valueToTree(states));
+                figures.putJson("refusals", new TreeMap<>(refusals));
+                figures.putJson("finalStates", states);
             });
-            record.passed();
-        }
+        });
     }
 
     private static String key(int i) {

@@ -80,7 +80,7 @@ class ControlFrameFuzzReliabilityIT {
 
     @Test
     void malformedFramesGetRepliesAndNeverDisturbTheEngineOrOtherClients() throws Exception {
-        int frameTarget = ScenarioRecord.scaled(10_000, 100_000);
+        int frameTarget = ReliabilityMode.current().pick(10_000, 100_000);
         long base = FuzzRandom.baseSeed(SCENARIO);
         Long replay = FuzzRandom.replaySeed();
         Path root = Files.createDirectories(temp.resolve("r"));
@@ -94,75 +94,76 @@ class ControlFrameFuzzReliabilityIT {
         Engine engine = Engine.start(new EngineOptions(paths, Clock.systemUTC(), new SplittableRandom(base), env));
         ControlServer server = new ControlServer(paths.controlSocket(),
                 new EngineControlHandler(engine, shutdownsAsked::incrementAndGet));
-        try (ScenarioRecord record = ScenarioRecord.start(SCENARIO)) {
-            record.put("baseSeed", base);
-            server.start();
-            int threadsBefore = controlThreads();
-            long fdsBefore = openFds();
-            Stats stats = new Stats();
-            GoodClient good = new GoodClient(paths.controlSocket());
-            good.start();
-            long started = System.nanoTime();
-            FuzzFailures failures = new FuzzFailures(SCENARIO);
-            if (replay != null) {
-                runConnection(paths.controlSocket(), replay, stats);
-            } else {
-                crowd(paths.controlSocket(), stats);
-                ExecutorService pool = Executors.newFixedThreadPool(PARALLEL_CONNECTIONS);
-                AtomicInteger next = new AtomicInteger();
-                List<Future<?>> workers = new ArrayList<>();
-                for (int w = 0; w < PARALLEL_CONNECTIONS; w++) {
-                    workers.add(pool.submit(() -> {
-                        while (stats.frames.get() < frameTarget) {
-                            long seed = FuzzRandom.caseSeed(base, next.getAndIncrement());
-                            try {
-                                runConnection(paths.controlSocket(), seed, stats);
-                            } catch (AssertionError e) {
-                                synchronized (failures) {
-                                    failures.add(e);
+        try {
+            ScenarioFigures.run(SCENARIO, figures -> {
+                figures.put("baseSeed", base);
+                server.start();
+                int threadsBefore = controlThreads();
+                long fdsBefore = openFds();
+                Stats stats = new Stats();
+                GoodClient good = new GoodClient(paths.controlSocket());
+                good.start();
+                long started = System.nanoTime();
+                FuzzFailures failures = new FuzzFailures(SCENARIO);
+                if (replay != null) {
+                    runConnection(paths.controlSocket(), replay, stats);
+                } else {
+                    crowd(paths.controlSocket(), stats);
+                    ExecutorService pool = Executors.newFixedThreadPool(PARALLEL_CONNECTIONS);
+                    AtomicInteger next = new AtomicInteger();
+                    List<Future<?>> workers = new ArrayList<>();
+                    for (int w = 0; w < PARALLEL_CONNECTIONS; w++) {
+                        workers.add(pool.submit(() -> {
+                            while (stats.frames.get() < frameTarget) {
+                                long seed = FuzzRandom.caseSeed(base, next.getAndIncrement());
+                                try {
+                                    runConnection(paths.controlSocket(), seed, stats);
+                                } catch (AssertionError e) {
+                                    synchronized (failures) {
+                                        failures.add(e);
+                                    }
                                 }
                             }
-                        }
-                        return null;
-                    }));
+                            return null;
+                        }));
+                    }
+                    for (Future<?> worker : workers) {
+                        worker.get();
+                    }
+                    pool.shutdown();
                 }
-                for (Future<?> worker : workers) {
-                    worker.get();
-                }
-                pool.shutdown();
-            }
-            double seconds = (System.nanoTime() - started) / 1e9;
-            good.stop();
-            failures.rethrow();
+                double seconds = (System.nanoTime() - started) / 1e9;
+                good.stop();
+                failures.rethrow();
 
-            // The well-behaved client was served the whole time, and still is.
-            assertEquals(List.of(), good.failures, "the well-behaved client was refused or kept waiting");
-            assertTrue(good.calls.get() > 10, "the well-behaved client made calls: " + good.calls);
-            try (ControlClient after = ControlClient.connect(paths.controlSocket(), Duration.ofSeconds(5))) {
-                assertEquals(ControlProtocol.VERSION, after.call("hello", null, Duration.ofSeconds(5)).path("protocol").asInt());
-            }
-            // Every connection ended and took its threads and socket with it; with the services stopped the
-            // engine holds no more descriptors than before.
-            engine.down().get(60, TimeUnit.SECONDS);
-            Deadline.until("every fuzz connection is gone", Duration.ofSeconds(30), () -> server.connectionCount() == 0);
-            Deadline.until("the control threads are back to " + threadsBefore, Duration.ofSeconds(30),
-                    () -> controlThreads() <= threadsBefore);
-            long fdsAfter = openFds();
-            record.put("frames", stats.frames.get()).put("connections", stats.connections.get())
-                    .put("replies", stats.replies.get()).put("errorReplies", stats.errorReplies.get())
-                    .put("okReplies", stats.replies.get() - stats.errorReplies.get())
-                    .put("oversizedLines", stats.oversized.get()).put("binaryLines", stats.binaryLines.get())
-                    .put("droppedMidLine", stats.abrupt.get()).put("nonReadersDisconnected", stats.nonReaders.get())
-                    .put("unreadRequestsBeforeDisconnect", stats.unreadRequests.get())
-                    .put("refusedOverLimit", stats.refused.get()).put("shutdownRequests", shutdownsAsked.get())
-                    .put("goodClientCalls", good.calls.get()).put("goodClientMaxMs", good.maxNanos.get() / 1e6)
-                    .put("fdsBefore", fdsBefore).put("fdsAfter", fdsAfter).put("framesPerSecond", stats.frames.get() / seconds)
-                    .put("fuzzSeconds", seconds);
-            record.figures().set("errorCodes", Json.MAPPER.valueToTree(new TreeMap<>(stats.codes)));
-            assertTrue(fdsAfter <= fdsBefore + 4, "file descriptors leaked: " + fdsBefore + " before, " + fdsAfter + " after");
-            assertTrue(replay != null || stats.frames.get() >= frameTarget, "sent " + stats.frames + " frames");
-            assertTrue(replay != null || stats.refused.get() > 0, "the connection limit was reached and enforced");
-            record.passed();
+                // The well-behaved client was served the whole time, and still is.
+                assertEquals(List.of(), good.failures, "the well-behaved client was refused or kept waiting");
+                assertTrue(good.calls.get() > 10, "the well-behaved client made calls: " + good.calls);
+                try (ControlClient after = ControlClient.connect(paths.controlSocket(), Duration.ofSeconds(5))) {
+                    assertEquals(ControlProtocol.VERSION, after.call("hello", null, Duration.ofSeconds(5)).path("protocol").asInt());
+                }
+                // Every connection ended and took its threads and socket with it; with the services stopped the
+                // engine holds no more descriptors than before.
+                engine.down().get(60, TimeUnit.SECONDS);
+                Deadline.until("every fuzz connection is gone", Duration.ofSeconds(30), () -> server.connectionCount() == 0);
+                Deadline.until("the control threads are back to " + threadsBefore, Duration.ofSeconds(30),
+                        () -> controlThreads() <= threadsBefore);
+                long fdsAfter = openFds();
+                figures.put("frames", stats.frames.get()).put("connections", stats.connections.get())
+                        .put("replies", stats.replies.get()).put("errorReplies", stats.errorReplies.get())
+                        .put("okReplies", stats.replies.get() - stats.errorReplies.get())
+                        .put("oversizedLines", stats.oversized.get()).put("binaryLines", stats.binaryLines.get())
+                        .put("droppedMidLine", stats.abrupt.get()).put("nonReadersDisconnected", stats.nonReaders.get())
+                        .put("unreadRequestsBeforeDisconnect", stats.unreadRequests.get())
+                        .put("refusedOverLimit", stats.refused.get()).put("shutdownRequests", shutdownsAsked.get())
+                        .put("goodClientCalls", good.calls.get()).put("goodClientMaxMs", good.maxNanos.get() / 1e6)
+                        .put("fdsBefore", fdsBefore).put("fdsAfter", fdsAfter).put("framesPerSecond", stats.frames.get() / seconds)
+                        .put("fuzzSeconds", seconds);
+                figures.putJson("errorCodes", new TreeMap<>(stats.codes));
+                assertTrue(fdsAfter <= fdsBefore + 4, "file descriptors leaked: " + fdsBefore + " before, " + fdsAfter + " after");
+                assertTrue(replay != null || stats.frames.get() >= frameTarget, "sent " + stats.frames + " frames");
+                assertTrue(replay != null || stats.refused.get() > 0, "the connection limit was reached and enforced");
+            });
         } finally {
             server.close();
             try {

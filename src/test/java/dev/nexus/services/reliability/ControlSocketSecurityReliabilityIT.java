@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nexus.services.it.Launcher;
 import dev.nexus.services.support.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +46,7 @@ class ControlSocketSecurityReliabilityIT {
     @TempDir
     static Path temp;
     private static OtherUser other;
-    private static ScenarioRecord record;
+    private static ScenarioFigures figures;
 
     /** A user made for this test, and how to run a command as it. */
     record OtherUser(String name, int uid, int gid) {
@@ -58,7 +59,7 @@ class ControlSocketSecurityReliabilityIT {
 
     @BeforeAll
     static void makeAnotherUser() throws Exception {
-        record = ScenarioRecord.start(SCENARIO);
+        figures = ScenarioFigures.start(SCENARIO);
         String whoami = exec(List.of("id", "-u")).out().trim();
         String skip = whoami.equals("0") ? null : "creating a second local user needs root (running as uid " + whoami
                 + "); run this IT as root, e.g. in a throw-away container";
@@ -68,7 +69,7 @@ class ControlSocketSecurityReliabilityIT {
             }
         }
         if (skip != null) {
-            record.skipped(skip);
+            figures.skipped(skip);
         }
         Assumptions.assumeTrue(skip == null, "skipped: " + skip);
         String name = "nxrel" + ProcessHandle.current().pid();
@@ -76,7 +77,7 @@ class ControlSocketSecurityReliabilityIT {
         assertEquals(0, add.exit(), "useradd: " + add);
         other = new OtherUser(name, Integer.parseInt(exec(List.of("id", "-u", name)).out().trim()),
                 Integer.parseInt(exec(List.of("id", "-g", name)).out().trim()));
-        record.put("otherUser", name).put("otherUid", other.uid());
+        figures.put("otherUser", name).put("otherUid", other.uid());
         // The temp dir is 0700 (JUnit): open the way down to state/ so that only the run dir's and the socket's
         // own permissions stand between the other user and the engine.
         Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -90,12 +91,12 @@ class ControlSocketSecurityReliabilityIT {
                 assertEquals(0, del.exit(), "userdel: " + del);
             }
         } finally {
-            if (record != null) {
+            if (figures != null) {
                 if (PASSED.get() == TESTS) {
-                    record.passed();
+                    figures.passed();
                 }
-                record.put("testsPassed", PASSED.get());
-                record.close();
+                figures.put("testsPassed", PASSED.get());
+                figures.close();
             }
         }
     }
@@ -131,11 +132,11 @@ class ControlSocketSecurityReliabilityIT {
             assertTrue(stillRefused.exit() != 0 && stillRefused.err().contains("Permission denied"), stillRefused.toString());
             // The real CLI as the other user says so, instead of hanging or pretending.
             Result cli = exec(other.as("env", "NEXUS_ROOT=" + r.root, "HOME=/nonexistent", "XDG_CACHE_HOME=/nonexistent",
-                    LauncherRoot.launcher().toString(), "daemon", "stop"));
+                    Launcher.executable().toString(), "daemon", "stop"));
             assertNotEquals(0, cli.exit(), cli.toString());
             assertTrue(cli.err().contains("may not connect") || cli.err().contains("not your engine"), cli.toString());
             assertTrue(r.snapshot().isPresent(), "the engine was not stopped by the other user");
-            record.put("otherUserRefusedPrivateDir", true).put("otherUserRefusedOpenedDir", true);
+            figures.put("otherUserRefusedPrivateDir", true).put("otherUserRefusedOpenedDir", true);
             PASSED.incrementAndGet();
         });
     }
@@ -162,7 +163,7 @@ class ControlSocketSecurityReliabilityIT {
             assertFalse(Files.isSymbolicLink(run.resolve("engine.lock")), "the lock is a file of the engine's own");
             Result refused = exec(other.as("socat", "-t", "5", "-", "UNIX-CONNECT:" + r.socket()), HELLO);
             assertTrue(refused.exit() != 0 && refused.err().contains("Permission denied"), refused.toString());
-            record.put("looseRunDirTightened", true).put("plantedLockSymlinkNotFollowed", true);
+            figures.put("looseRunDirTightened", true).put("plantedLockSymlinkNotFollowed", true);
             PASSED.incrementAndGet();
         });
     }
@@ -183,7 +184,7 @@ class ControlSocketSecurityReliabilityIT {
         try {
             r.around(() -> {
                 Deadline.until("the impostor listens", Duration.ofSeconds(10), () -> Files.exists(r.socket()));
-                LauncherRoot.Result status = r.run("status", "--json");
+                Launcher.Result status = r.run("status", "--json");
                 assertFalse(status.out().contains("impostor") || status.err().contains("impostor"),
                         "the CLI must not believe a socket another user owns: " + status);
                 r.expect(0, "up");
@@ -196,10 +197,10 @@ class ControlSocketSecurityReliabilityIT {
                 try (Stream<Path> state = Files.list(r.root.resolve("state"))) {
                     List<String> aside = state.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("run.")).toList();
                     assertEquals(1, aside.size(), "the other user's directory is kept aside for inspection: " + aside);
-                    record.put("foreignRunDirMovedAsideAs", aside.get(0));
+                    figures.put("foreignRunDirMovedAsideAs", aside.get(0));
                 }
                 assertTrue(impostor.isAlive(), "the impostor was left alone (it is not the engine's to kill)");
-                record.put("impostorBelieved", false);
+                figures.put("impostorBelieved", false);
                 PASSED.incrementAndGet();
                 impostor.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // before the root is checked for leftovers
             });
@@ -229,7 +230,7 @@ class ControlSocketSecurityReliabilityIT {
                 assertEquals(List.of(), there.toList(), "nothing was created where the symlink pointed");
             }
             assertEquals("rwxrwxrwx", mode(elsewhere), "nor were its permissions changed");
-            record.put("symlinkedRunDirNotFollowed", true);
+            figures.put("symlinkedRunDirNotFollowed", true);
             PASSED.incrementAndGet();
         });
     }
@@ -243,7 +244,7 @@ class ControlSocketSecurityReliabilityIT {
     @Test
     void aStaleSocketAndLockFromAKilledEngineAreRecoveredFrom() throws Exception {
         LauncherRoot r = root("e");
-        int rounds = ScenarioRecord.scaled(3, 20);
+        int rounds = ReliabilityMode.current().pick(3, 20);
         r.around(() -> {
             r.expect(0, "up");
             long service = LauncherRoot.service(r.snapshot().orElseThrow(), "sleeper").path("pid").asLong();
@@ -255,7 +256,7 @@ class ControlSocketSecurityReliabilityIT {
                         || !ProcessHandle.of(engine).get().isAlive());
                 assertTrue(Files.exists(r.socket()), "the killed engine left its socket behind");
                 assertTrue(Files.exists(r.runDir().resolve("engine.lock")), "and its lock file");
-                LauncherRoot.Result down = r.run("status", "--json");
+                Launcher.Result down = r.run("status", "--json");
                 assertTrue(down.out().contains("\"supervising\" : false") || down.out().contains("\"supervising\":false")
                         || down.err().contains("not running") || down.out().contains("not running"),
                         "status tells the engine is not running: " + down);
@@ -272,7 +273,7 @@ class ControlSocketSecurityReliabilityIT {
             }
             assertEquals(1, LauncherRoot.allProcesses().stream().filter(p -> p.cmdline().equals("sleep 86401")).count(),
                     "exactly one service process");
-            record.put("engineKills", rounds).put("slowestRecoveryUpMs", slowest);
+            figures.put("engineKills", rounds).put("slowestRecoveryUpMs", slowest);
             PASSED.incrementAndGet();
         });
     }
@@ -294,6 +295,9 @@ class ControlSocketSecurityReliabilityIT {
             if (stdin != null) {
                 in.write(stdin.getBytes(StandardCharsets.UTF_8));
             }
+        } catch (IOException e) {
+            // A refused command (socat as the other user) can end before reading its input, and the JDK
+            // then closes the pipe ("Stream closed"): its exit status and output say what happened.
         }
         var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> readQuietly(p.getInputStream()));
         var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> readQuietly(p.getErrorStream()));

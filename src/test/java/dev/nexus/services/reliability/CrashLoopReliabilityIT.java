@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nexus.services.catalog.RestartSpec;
 import dev.nexus.services.control.ControlClient;
+import dev.nexus.services.it.Launcher;
 import dev.nexus.services.reliability.FaultRig.Proc;
 import dev.nexus.services.supervise.ExitStatus;
 import dev.nexus.services.supervise.RestartPolicy;
@@ -109,7 +110,7 @@ class CrashLoopReliabilityIT {
                 JsonNode now = service(rig.snapshot(), "crasher");
                 assertTrue(now.path("lifecycle").asText().equals("CRASH_LOOP") || now.path("lifecycle").asText().equals("RUNNING")
                         || now.path("lifecycle").asText().equals("STARTING"), now.toPrettyString());
-                FaultRig.CliResult status = rig.cli("status", "crasher");
+                Launcher.Result status = rig.cli("status", "crasher");
                 figures.put("restartsCounted", now.path("restarts").asInt());
                 if (now.path("lifecycle").asText().equals("CRASH_LOOP")) {
                     assertTrue(status.out().contains("crash-loop"), "status shows the crash loop: " + status);

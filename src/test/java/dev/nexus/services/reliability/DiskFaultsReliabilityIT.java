@@ -9,8 +9,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nexus.services.it.Launcher;
+import dev.nexus.services.it.Wait;
 import dev.nexus.services.reliability.FaultRig.Proc;
-import dev.nexus.services.reliability.FaultRig.Wait;
 import dev.nexus.services.support.Json;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -81,17 +82,17 @@ class DiskFaultsReliabilityIT {
                     assertTrue(problems(reported).contains("chatty's output is dropped until it can be written; "
                             + "the service keeps running"), problems(reported));
 
-                    FaultRig.CliResult status = rig.expect(0, "status");
+                    Launcher.Result status = rig.expect(0, "status");
                     assertTrue(status.out().contains("warning: cannot write " + rig.paths().stdoutLog("chatty")),
                             "status says which file and why: " + status);
-                    FaultRig.CliResult doctor = rig.expect(1, "doctor");
+                    Launcher.Result doctor = rig.expect(1, "doctor");
                     assertTrue(doctor.out().contains("✖ the disk where logs are written is full"), doctor.toString());
 
                     keepRunning(rig, pids);
 
                     // A start meanwhile fails with the reason; it never runs a child it could not record.
                     rig.expect(0, "stop", "steady");
-                    FaultRig.CliResult start = rig.cli("start", "steady");
+                    Launcher.Result start = rig.cli("start", "steady");
                     JsonNode steady = service(rig.snapshot(), "steady");
                     assertTrue(steady.path("message").asText().contains("No space left on device"),
                             "the start fails saying why: " + steady.toPrettyString() + "\n" + start);
@@ -137,7 +138,7 @@ class DiskFaultsReliabilityIT {
 
                 AutoCloseable readOnly = mounts ? Mounts.readOnly(rig.paths().state()) : chmodReadOnly(rig.paths().state());
                 try {
-                    FaultRig.CliResult doctor = rig.expect(1, "doctor");
+                    Launcher.Result doctor = rig.expect(1, "doctor");
                     assertTrue(doctor.out().contains("✖ cannot write to " + rig.paths().state()), doctor.toString());
 
                     keepRunning(rig, pids);
@@ -152,7 +153,7 @@ class DiskFaultsReliabilityIT {
                                 && s.path("message").asText().contains(why);
                     });
                     assertFalse(service(failing, "steady").path("pid").isNumber());
-                    FaultRig.CliResult status = rig.cli("status", "steady");
+                    Launcher.Result status = rig.cli("status", "steady");
                     assertTrue(status.out().contains(why), "status shows why: " + status);
                     rig.cli("stop", "steady");
                     assertTrue(problems(rig.snapshot()).contains("cannot save " + rig.paths().run().resolve("desired.json")),
@@ -188,17 +189,17 @@ class DiskFaultsReliabilityIT {
                 figures.put("deletedToLogAgainMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - deletedAt));
                 assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(rig.paths().logs())),
                         "made again private");
-                FaultRig.CliResult logs = rig.expect(0, "logs", "chatty", "-n", "1");
+                Launcher.Result logs = rig.expect(0, "logs", "chatty", "-n", "1");
                 assertTrue(LOG_LINE.matcher(logs.out().trim()).matches(), logs.toString());
 
                 // The engine's own log starts again at its next message.
                 rig.expect(0, "restart", "steady");
                 Wait.until("engine.log started again", FaultRig.WAIT, () -> sizeOf(rig.paths().engineLog()) > 0);
-                FaultRig.CliResult engineLog = rig.expect(0, "logs", "engine", "-n", "100");
+                Launcher.Result engineLog = rig.expect(0, "logs", "engine", "-n", "100");
                 assertTrue(engineLog.out().contains("steady: started pid"), "the engine logs again: " + engineLog);
 
                 keepRunning(rig, Map.of("chatty", pids.get("chatty")));
-                FaultRig.CliResult doctor = rig.expect(0, "doctor");
+                Launcher.Result doctor = rig.expect(0, "doctor");
                 assertFalse(doctor.out().contains("✖"), doctor.toString());
                 assertEquals("[]", problems(rig.snapshot()));
                 assertNothingHalfWritten(rig, catalog);

@@ -8,11 +8,13 @@ import dev.nexus.services.control.ControlClient;
 import dev.nexus.services.control.ControlException;
 import dev.nexus.services.control.EngineNotRunningException;
 import dev.nexus.services.daemon.DaemonSpawner;
+import dev.nexus.services.it.Launcher;
+import dev.nexus.services.it.Launcher.Result;
+import dev.nexus.services.it.Wait;
 import dev.nexus.services.support.Json;
 import dev.nexus.services.support.NexusPaths;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -24,11 +26,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 
 /**
  * One NEXUS_ROOT for a reliability scenario, driven the way a user drives it: the real launcher
@@ -96,76 +95,18 @@ final class FaultRig implements AutoCloseable {
 
     // ---- the CLI -------------------------------------------------------------------------------
 
-    /** The outcome of one CLI command. */
-    record CliResult(List<String> command, int exit, String out, String err) {
-        JsonNode json() {
-            try {
-                return Json.MAPPER.readTree(out);
-            } catch (IOException e) {
-                throw new AssertionError("stdout of " + command + " is not JSON: " + e.getMessage() + "\n" + this, e);
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "nexus-services " + String.join(" ", command) + " → exit " + exit + "\n--- stdout ---\n" + out
-                    + "--- stderr ---\n" + err + "---";
-        }
-    }
-
-    static Path home() {
-        String home = System.getProperty("nexus.home");
-        return Path.of(home != null ? home : System.getProperty("user.dir")).toAbsolutePath().normalize();
-    }
-
-    static Path launcher() {
-        Path launcher = home().resolve("bin").resolve("nexus-services");
-        assertTrue(Files.isExecutable(launcher), launcher + " is missing");
-        assertTrue(Files.isRegularFile(home().resolve("target").resolve("nexus-services.jar")),
-                "target/nexus-services.jar is not built; run the reliability tests with mvn verify");
-        return launcher;
-    }
-
-    CliResult cli(String... args) {
-        List<String> command = new ArrayList<>();
-        command.add(launcher().toString());
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(root.toFile());
+    Result cli(String... args) {
+        ProcessBuilder pb = Launcher.builder(root, List.of(args));
         environment(pb.environment());
-        try {
-            Process p = pb.start();
-            p.getOutputStream().close();
-            CompletableFuture<String> out = readAll(p.getInputStream());
-            CompletableFuture<String> err = readAll(p.getErrorStream());
-            if (!p.waitFor(CLI_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                fail("nexus-services " + String.join(" ", args) + " did not finish within " + CLI_TIMEOUT.toSeconds() + " s");
-            }
-            return new CliResult(List.of(args), p.exitValue(), out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted running nexus-services " + String.join(" ", args), e);
-        } catch (Exception e) {
-            throw new AssertionError("could not run nexus-services " + String.join(" ", args) + ": " + e, e);
-        }
+        return Launcher.run(pb, null, CLI_TIMEOUT);
     }
 
-    CliResult expect(int exit, String... args) {
-        CliResult r = cli(args);
-        if (r.exit() != exit) {
-            fail("expected exit " + exit + " from " + r);
-        }
-        return r;
+    Result expect(int exit, String... args) {
+        return cli(args).expectExit(exit);
     }
 
     private void environment(Map<String, String> env) {
-        env.put("NEXUS_ROOT", root.toString());
-        env.put("XDG_CACHE_HOME", root.resolve("cache").toString());
-        env.put("NO_COLOR", "1");
-        env.remove("NEXUS_JAVA_OPTS");
-        env.remove("JAVA_TOOL_OPTIONS");
-        env.remove("NEXUS_SERVICES_HOME");
+        Launcher.environment(env, root);
         env.keySet().removeIf(k -> k.startsWith("DBUS_SYSTEM_BUS"));
         env.putAll(engineEnv);
     }
@@ -185,7 +126,7 @@ final class FaultRig implements AutoCloseable {
         if (new File("/usr/bin/setsid").canExecute()) {
             command.add("/usr/bin/setsid");
         }
-        command.addAll(List.of(launcher().toString(), "daemon", "--detached"));
+        command.addAll(List.of(Launcher.executable().toString(), "daemon", "--detached"));
         ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("engine-starts.out").toFile()))
@@ -338,11 +279,11 @@ final class FaultRig implements AutoCloseable {
     public void close() {
         List<String> problems = new ArrayList<>();
         if (engineSnapshot().isPresent()) {
-            CliResult down = cli("down");
+            Result down = cli("down");
             if (down.exit() != 0) {
                 problems.add("down: " + down);
             }
-            CliResult stop = cli("daemon", "stop");
+            Result stop = cli("daemon", "stop");
             if (stop.exit() != 0) {
                 problems.add("daemon stop: " + stop);
             }
@@ -394,45 +335,6 @@ final class FaultRig implements AutoCloseable {
             return Files.readString(file);
         } catch (IOException e) {
             return "(unreadable: " + e.getMessage() + ")";
-        }
-    }
-
-    private static CompletableFuture<String> readAll(InputStream in) {
-        return CompletableFuture.supplyAsync(() -> {
-            try (in) {
-                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return "(reading failed: " + e.getMessage() + ")";
-            }
-        });
-    }
-
-    /** Polls with a deadline: the scenarios wait for effects, never for a fixed time. */
-    static final class Wait {
-        private Wait() {
-        }
-
-        static void until(String what, Duration timeout, BooleanSupplier condition) {
-            forValue(what, timeout, () -> condition.getAsBoolean() ? Optional.of(Boolean.TRUE) : Optional.empty());
-        }
-
-        static <T> T forValue(String what, Duration timeout, Supplier<Optional<T>> probe) {
-            return forValue(what, timeout, probe, () -> "");
-        }
-
-        static <T> T forValue(String what, Duration timeout, Supplier<Optional<T>> probe, Supplier<String> lastSeen) {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (true) {
-                Optional<T> value = probe.get();
-                if (value.isPresent()) {
-                    return value.get();
-                }
-                if (System.nanoTime() - deadline > 0) {
-                    String seen = lastSeen.get();
-                    fail("not within " + timeout.toSeconds() + " s: " + what + (seen.isEmpty() ? "" : "; last seen:\n" + seen));
-                }
-                sleep(20);
-            }
         }
     }
 

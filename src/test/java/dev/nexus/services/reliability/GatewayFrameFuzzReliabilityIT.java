@@ -71,7 +71,7 @@ class GatewayFrameFuzzReliabilityIT {
 
     @Test
     void hostileFramesEndEachSessionCleanlyAndTheClientsReconnect() throws Exception {
-        int cases = FuzzRandom.cases(ScenarioRecord.scaled(10_000, 50_000));
+        int cases = FuzzRandom.cases(ReliabilityMode.current().pick(10_000, 50_000));
         long base = FuzzRandom.baseSeed(SCENARIO);
         Long replay = FuzzRandom.replaySeed();
         quiet();
@@ -80,83 +80,83 @@ class GatewayFrameFuzzReliabilityIT {
         warmUp();
         long threadsBefore = countThreads();
         long fdsBefore = openFds();
-        try (ScenarioRecord record = ScenarioRecord.start(SCENARIO);
-             HostileGateway gateway = new HostileGateway(i -> script(replay != null ? replay : FuzzRandom.caseSeed(base, i),
-                     mutator))) {
-            record.put("baseSeed", base);
-            int target = replay != null ? 1 : cases;
-            List<Driver> drivers = new ArrayList<>();
-            for (int c = 0; c < (replay != null ? 1 : CLIENTS); c++) {
-                drivers.add(new Driver(c, gateway, target));
-            }
-            long started = System.nanoTime();
-            drivers.forEach(Driver::start);
-            for (Driver d : drivers) {
-                d.thread.join(TimeUnit.MINUTES.toMillis(12));
-            }
-            double seconds = (System.nanoTime() - started) / 1e9;
-            drivers.forEach(Driver::close);
-            Deadline.until("the clients closed every connection", Duration.ofSeconds(15),
-                    () -> gateway.openConnections() == 0);
-
-            if (!gateway.brokenScripts.isEmpty()) {
-                AssertionError broken = new AssertionError("the test's own scripts failed " + gateway.brokenScripts.size()
-                        + " times", gateway.brokenScripts.get(0));
-                throw broken;
-            }
-            FuzzFailures failures = new FuzzFailures(SCENARIO);
-            for (HostileGateway.Ended e : gateway.ended) {
-                if (e.hung() || e.millis() > HostileGateway.HOLD_LIMIT_MS + 2_000) {
-                    failures.add(new AssertionError("the client hung on " + e.summary() + " (" + e.how() + ", "
-                            + e.millis() + " ms): " + FuzzRandom.replayHint(e.seed())));
+        ScenarioFigures.run(SCENARIO, figures -> {
+            try (HostileGateway gateway = new HostileGateway(i -> script(replay != null ? replay : FuzzRandom.caseSeed(base, i),
+                    mutator))) {
+                figures.put("baseSeed", base);
+                int target = replay != null ? 1 : cases;
+                List<Driver> drivers = new ArrayList<>();
+                for (int c = 0; c < (replay != null ? 1 : CLIENTS); c++) {
+                    drivers.add(new Driver(c, gateway, target));
                 }
-            }
-            for (Driver d : drivers) {
-                d.problems.forEach(failures::add);
-            }
-            failures.rethrow();
+                long started = System.nanoTime();
+                drivers.forEach(Driver::start);
+                for (Driver d : drivers) {
+                    d.thread.join(TimeUnit.MINUTES.toMillis(12));
+                }
+                double seconds = (System.nanoTime() - started) / 1e9;
+                drivers.forEach(Driver::close);
+                Deadline.until("the clients closed every connection", Duration.ofSeconds(15),
+                        () -> gateway.openConnections() == 0);
 
-            Map<String, Integer> endings = new TreeMap<>();
-            gateway.ended.forEach(e -> endings.merge(e.how().replaceAll("[0-9]+", "#"), 1, Integer::sum));
-            Map<String, Long> phases = new TreeMap<>();
-            drivers.forEach(d -> d.phases.forEach((k, v) -> phases.merge(k, v.get(), Long::sum)));
-            long connected = drivers.stream().mapToLong(d -> d.connected.get()).sum();
-            long healthOk = drivers.stream().mapToLong(d -> d.healthOk.get()).sum();
-            long healthFailed = drivers.stream().mapToLong(d -> d.healthFailed.get()).sum();
-            long retries = drivers.stream().mapToLong(d -> d.retries.get()).sum();
-            long maxCaseMs = gateway.ended.stream().mapToLong(HostileGateway.Ended::millis).max().orElse(0);
-            long slowCases = gateway.ended.stream().filter(e -> e.millis() > 1_000).count();
-            double meanCaseMs = gateway.ended.stream().mapToLong(HostileGateway.Ended::millis).average().orElse(0);
-            if (Boolean.getBoolean("nexus.fuzz.profile")) {
-                Map<String, long[]> byStep = new TreeMap<>();
+                if (!gateway.brokenScripts.isEmpty()) {
+                    AssertionError broken = new AssertionError("the test's own scripts failed " + gateway.brokenScripts.size()
+                            + " times", gateway.brokenScripts.get(0));
+                    throw broken;
+                }
+                FuzzFailures failures = new FuzzFailures(SCENARIO);
                 for (HostileGateway.Ended e : gateway.ended) {
-                    for (String step : e.summary().split(", ")) {
-                        long[] t = byStep.computeIfAbsent(step.replaceAll("[-0-9]+", "#"), k -> new long[2]);
-                        t[0]++;
-                        t[1] += e.millis();
+                    if (e.hung() || e.millis() > HostileGateway.HOLD_LIMIT_MS + 2_000) {
+                        failures.add(new AssertionError("the client hung on " + e.summary() + " (" + e.how() + ", "
+                                + e.millis() + " ms): " + FuzzRandom.replayHint(e.seed())));
                     }
                 }
-                byStep.forEach((k, t) -> System.out.printf("profile %-40s %6d cases %8d ms %6.1f ms/case%n", k, t[0], t[1],
-                        (double) t[1] / t[0]));
-            }
-            record.put("cases", gateway.ended.size()).put("clients", drivers.size()).put("sessionsUp", connected)
-                    .put("healthAnswered", healthOk).put("healthFailedCleanly", healthFailed)
-                    .put("retriesAfterRejection", retries).put("maxCaseMs", maxCaseMs).put("meanCaseMs", meanCaseMs).put("casesOver1s", slowCases)
-                    .put("casesPerSecond", gateway.ended.size() / seconds).put("fuzzSeconds", seconds);
-            record.figures().set("phasesSeen", Json.MAPPER.valueToTree(phases));
-            record.figures().set("serverSideEndings", Json.MAPPER.valueToTree(endings));
+                for (Driver d : drivers) {
+                    d.problems.forEach(failures::add);
+                }
+                failures.rethrow();
 
-            assertTrue(replay != null || gateway.ended.size() >= cases, "ran " + gateway.ended.size() + " cases");
-            assertTrue(replay != null || connected > cases / 10, "sessions came up between the bad ones: " + connected);
-            // Nothing left behind once the clients are closed.
-            Deadline.until("the connection threads are back to " + threadsBefore + " (now " + countThreads() + ")",
-                    Duration.ofSeconds(45), () -> countThreads() <= threadsBefore);
-            long fdsAfter = openFds();
-            record.put("threadsBefore", threadsBefore).put("threadsAfter", countThreads())
-                    .put("fdsBefore", fdsBefore).put("fdsAfter", fdsAfter);
-            assertTrue(fdsAfter <= fdsBefore + 4, "file descriptors leaked: " + fdsBefore + " before, " + fdsAfter);
-            record.passed();
-        }
+                Map<String, Integer> endings = new TreeMap<>();
+                gateway.ended.forEach(e -> endings.merge(e.how().replaceAll("[0-9]+", "#"), 1, Integer::sum));
+                Map<String, Long> phases = new TreeMap<>();
+                drivers.forEach(d -> d.phases.forEach((k, v) -> phases.merge(k, v.get(), Long::sum)));
+                long connected = drivers.stream().mapToLong(d -> d.connected.get()).sum();
+                long healthOk = drivers.stream().mapToLong(d -> d.healthOk.get()).sum();
+                long healthFailed = drivers.stream().mapToLong(d -> d.healthFailed.get()).sum();
+                long retries = drivers.stream().mapToLong(d -> d.retries.get()).sum();
+                long maxCaseMs = gateway.ended.stream().mapToLong(HostileGateway.Ended::millis).max().orElse(0);
+                long slowCases = gateway.ended.stream().filter(e -> e.millis() > 1_000).count();
+                double meanCaseMs = gateway.ended.stream().mapToLong(HostileGateway.Ended::millis).average().orElse(0);
+                if (Boolean.getBoolean("nexus.fuzz.profile")) {
+                    Map<String, long[]> byStep = new TreeMap<>();
+                    for (HostileGateway.Ended e : gateway.ended) {
+                        for (String step : e.summary().split(", ")) {
+                            long[] t = byStep.computeIfAbsent(step.replaceAll("[-0-9]+", "#"), k -> new long[2]);
+                            t[0]++;
+                            t[1] += e.millis();
+                        }
+                    }
+                    byStep.forEach((k, t) -> System.out.printf("profile %-40s %6d cases %8d ms %6.1f ms/case%n", k, t[0], t[1],
+                            (double) t[1] / t[0]));
+                }
+                figures.put("cases", gateway.ended.size()).put("clients", drivers.size()).put("sessionsUp", connected)
+                        .put("healthAnswered", healthOk).put("healthFailedCleanly", healthFailed)
+                        .put("retriesAfterRejection", retries).put("maxCaseMs", maxCaseMs).put("meanCaseMs", meanCaseMs).put("casesOver1s", slowCases)
+                        .put("casesPerSecond", gateway.ended.size() / seconds).put("fuzzSeconds", seconds);
+                figures.putJson("phasesSeen", phases);
+                figures.putJson("serverSideEndings", endings);
+
+                assertTrue(replay != null || gateway.ended.size() >= cases, "ran " + gateway.ended.size() + " cases");
+                assertTrue(replay != null || connected > cases / 10, "sessions came up between the bad ones: " + connected);
+                // Nothing left behind once the clients are closed.
+                Deadline.until("the connection threads are back to " + threadsBefore + " (now " + countThreads() + ")",
+                        Duration.ofSeconds(45), () -> countThreads() <= threadsBefore);
+                long fdsAfter = openFds();
+                figures.put("threadsBefore", threadsBefore).put("threadsAfter", countThreads())
+                        .put("fdsBefore", fdsBefore).put("fdsAfter", fdsAfter);
+                assertTrue(fdsAfter <= fdsBefore + 4, "file descriptors leaked: " + fdsBefore + " before, " + fdsAfter);
+            }
+        });
     }
 
     // ---- the clients ---------------------------------------------------------------------------------------

@@ -10,10 +10,10 @@ import dev.nexus.services.control.ControlClient;
 import dev.nexus.services.control.ControlException;
 import dev.nexus.services.control.EngineNotRunningException;
 import dev.nexus.services.fixtures.Fixtures;
+import dev.nexus.services.it.Launcher;
+import dev.nexus.services.it.Launcher.Result;
 import dev.nexus.services.support.Json;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -28,14 +28,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
  * One NEXUS_ROOT driven through the real launcher {@code bin/nexus-services} (built by {@code mvn package};
- * found from the {@code nexus.home} property failsafe sets). Every command's output, and every control-API
+ * see {@link Launcher}). Every command's output, and every control-API
  * reply this class fetched, is kept in {@link #transcript} so a test can search all of it afterwards.
  */
 final class LauncherRoot {
@@ -59,18 +57,6 @@ final class LauncherRoot {
             throw new UncheckedIOException(e);
         }
         return new LauncherRoot(root);
-    }
-
-    static Path home() {
-        String home = System.getProperty("nexus.home");
-        return Path.of(home != null ? home : System.getProperty("user.dir")).toAbsolutePath().normalize();
-    }
-
-    static Path launcher() {
-        Path launcher = home().resolve("bin/nexus-services");
-        assertTrue(Files.isExecutable(launcher) && Files.isRegularFile(home().resolve("target/nexus-services.jar")),
-                "the launcher runs target/nexus-services.jar, which is not built: run the ITs with mvn verify");
-        return launcher;
     }
 
     Path socket() {
@@ -98,87 +84,28 @@ final class LauncherRoot {
         }
     }
 
-    /** The outcome of one command. */
-    record Result(List<String> args, int exit, String out, String err) {
-        JsonNode json() {
-            try {
-                return Json.MAPPER.readTree(out);
-            } catch (IOException e) {
-                throw new AssertionError("not JSON: " + this, e);
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "nexus-services " + String.join(" ", args) + " → exit " + exit + "\n--- stdout ---\n" + out
-                    + "--- stderr ---\n" + err + "---";
-        }
-    }
-
     Result run(String... args) {
         return run(null, args);
     }
 
-    /** Runs a command with {@code stdin} (or none) and waits for it. */
+    /** Runs a command with {@code stdin} (or none) and waits for it; its output goes to the transcript. */
     Result run(byte[] stdin, String... args) {
-        List<String> command = new ArrayList<>();
-        command.add(launcher().toString());
-        command.addAll(Arrays.asList(args));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(root.toFile());
+        ProcessBuilder pb = Launcher.builder(root, List.of(args));
         environment(pb.environment());
-        try {
-            Process p = pb.start();
-            try (OutputStream in = p.getOutputStream()) {
-                if (stdin != null) {
-                    in.write(stdin);
-                }
-            }
-            CompletableFuture<String> out = readAll(p.getInputStream());
-            CompletableFuture<String> err = readAll(p.getErrorStream());
-            if (!p.waitFor(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                fail("nexus-services " + String.join(" ", args) + " did not finish within " + COMMAND_TIMEOUT.toSeconds() + " s");
-            }
-            Result r = new Result(List.of(args), p.exitValue(), out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
-            transcript.add(r.toString());
-            return r;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted running nexus-services " + String.join(" ", args), e);
-        } catch (Exception e) {
-            throw new AssertionError("could not run nexus-services " + String.join(" ", args) + ": " + e, e);
-        }
+        Result r = Launcher.run(pb, stdin, COMMAND_TIMEOUT);
+        transcript.add(r.toString());
+        return r;
     }
 
     /** Runs and fails the test with the whole output unless the exit code is {@code exit}. */
     Result expect(int exit, String... args) {
-        Result r = run(args);
-        if (r.exit() != exit) {
-            fail("expected exit " + exit + " from " + r);
-        }
-        return r;
+        return run(args).expectExit(exit);
     }
 
     /** The environment every command and the engine get: this root, caches inside it, no session keyring. */
     void environment(Map<String, String> env) {
-        env.put("NEXUS_ROOT", root.toString());
-        env.put("XDG_CACHE_HOME", root.resolve("cache").toString());
-        env.put("NO_COLOR", "1");
-        env.remove("NEXUS_JAVA_OPTS");
-        env.remove("JAVA_TOOL_OPTIONS");
-        env.remove("NEXUS_SERVICES_HOME");
+        Launcher.environment(env, root);
         env.remove("DBUS_SESSION_BUS_ADDRESS");
-    }
-
-    private static CompletableFuture<String> readAll(InputStream in) {
-        return CompletableFuture.supplyAsync(() -> {
-            try (in) {
-                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return "(reading failed: " + e.getMessage() + ")";
-            }
-        });
     }
 
     // ---- the engine over its socket -------------------------------------------------------------------------

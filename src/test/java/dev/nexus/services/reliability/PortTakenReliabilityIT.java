@@ -9,7 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nexus.services.fixtures.Fixtures;
-import dev.nexus.services.reliability.FaultRig.Wait;
+import dev.nexus.services.it.Launcher;
+import dev.nexus.services.it.Wait;
 import dev.nexus.services.supervise.Ports;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,7 +55,7 @@ class PortTakenReliabilityIT {
                             () -> Ports.listenerPid(squatted).orElse(-1) == holderPid);
 
                     long began = System.nanoTime();
-                    FaultRig.CliResult up = rig.cli("up");
+                    Launcher.Result up = rig.cli("up");
                     assertEquals(1, up.exit(), "up is not all healthy: " + up);
                     long toFailedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
                     assertFailedNaming(rig.snapshot(), "squatted", squatted, holderPid);
@@ -92,7 +93,7 @@ class PortTakenReliabilityIT {
                         }
                     }
 
-                    FaultRig.CliResult doctor = rig.cli("doctor");
+                    Launcher.Result doctor = rig.cli("doctor");
                     assertTrue(doctor.out().contains("squatted: port " + squatted + " is in use by pid " + holderPid),
                             "doctor names the holder: " + doctor);
 

@@ -19,13 +19,18 @@ import java.util.Locale;
  * line to {@code <build dir>/reliability/<scenario>.json}; scripts/reliability prints them and
  * docs/RELIABILITY.md is written from them. Fields: {@code scenario}, {@code mode} (short/long),
  * {@code result} (pass/fail), {@code seconds} (wall time), {@code at}, then the scenario's own figures,
- * and on failure {@code failure} (the first line of the assertion).
+ * and on failure {@code failure} (the first line of the assertion). A scenario that could not run here
+ * has result {@code skip} and its reason in {@code failure}. How long a scenario runs depends on
+ * {@link ReliabilityMode} ({@code -Dnexus.reliability=long}).
  *
  * <pre>
  *   ScenarioFigures.run("kill-storm", figures -> {
  *       ... figures.put("kills", 30); ...
  *   });
  * </pre>
+ *
+ * A scenario that spans several tests opens its figures with {@link #start}, calls {@link #passed()} (or
+ * {@link #skipped}) and closes them itself.
  */
 final class ScenarioFigures implements AutoCloseable {
     private final String scenario;
@@ -33,6 +38,7 @@ final class ScenarioFigures implements AutoCloseable {
     private final long began = System.nanoTime();
     private boolean passed;
     private String failure;
+    private String skipReason;
 
     private ScenarioFigures(String scenario) {
         this.scenario = scenario;
@@ -51,15 +57,30 @@ final class ScenarioFigures implements AutoCloseable {
 
     /** Runs the scenario and writes its figures: result pass when it returns, fail with the reason when it throws. */
     static void run(String scenario, Body body) throws Exception {
-        try (ScenarioFigures figures = new ScenarioFigures(scenario)) {
+        try (ScenarioFigures figures = start(scenario)) {
             try {
                 body.run(figures);
             } catch (Exception | Error e) {
                 figures.failed(e);
                 throw e;
             }
-            figures.passed = true;
+            figures.passed();
         }
+    }
+
+    /** Opens the figures of a scenario that is not one {@link #run} body; {@link #close()} writes them. */
+    static ScenarioFigures start(String scenario) {
+        return new ScenarioFigures(scenario);
+    }
+
+    /** The scenario met every check (what {@link #run} says when its body returns). */
+    void passed() {
+        passed = true;
+    }
+
+    /** The scenario could not run here; the reason says what it needs. */
+    void skipped(String reason) {
+        skipReason = reason;
     }
 
     /** Where the figures of every scenario go: {@code <nexus.buildDir>/reliability}. */
@@ -88,10 +109,9 @@ final class ScenarioFigures implements AutoCloseable {
         return this;
     }
 
-    /** Counts by name, kept as a JSON object (the summary table leaves objects out). */
-    ScenarioFigures put(String field, java.util.Map<String, Integer> counts) {
-        ObjectNode object = node.putObject(field);
-        counts.forEach(object::put);
+    /** A map or list (counts by name, states, file names), kept as JSON (the summary table leaves it out). */
+    ScenarioFigures putJson(String field, Object value) {
+        node.set(field, Json.MAPPER.valueToTree(value));
         return this;
     }
 
@@ -129,15 +149,18 @@ final class ScenarioFigures implements AutoCloseable {
 
     @Override
     public void close() {
-        node.put("result", passed ? "pass" : "fail");
+        node.put("result", skipReason != null ? "skip" : passed ? "pass" : "fail");
         node.put("seconds", Math.round((System.nanoTime() - began) / 1e7) / 100.0);
-        if (!passed) {
+        if (skipReason != null) {
+            node.put("failure", "skipped: " + skipReason);
+        } else if (!passed) {
             node.put("failure", failure != null ? failure : "an assertion failed or the test was aborted (see the test report)");
         }
         try {
             Files.createDirectories(directory());
             Files.writeString(directory().resolve(scenario + ".json"),
                     Json.MAPPER.writeValueAsString(node) + "\n", StandardCharsets.UTF_8);
+            System.out.println("[" + scenario + "] figures: " + node);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the figures of " + scenario, e);
         }

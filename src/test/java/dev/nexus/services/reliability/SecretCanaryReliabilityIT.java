@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nexus.services.control.ControlClient;
+import dev.nexus.services.it.Launcher;
 import dev.nexus.services.support.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -51,132 +52,133 @@ class SecretCanaryReliabilityIT {
                 .generateSeed(12)).toUpperCase();
         LauncherRoot r = LauncherRoot.in(temp.resolve("c"));
         List<String> observations = new CopyOnWriteArrayList<>(); // ps, /proc, environments while running
-        try (ScenarioRecord record = ScenarioRecord.start(SCENARIO)) {
-            LauncherRoot.Result set = r.run((canary + "\n").getBytes(StandardCharsets.UTF_8), "credential", "set", "canary/token");
-            assertEquals(0, set.exit(), set.toString());
-            record.put("credentialStore", set.out().contains("encrypted-file") ? "encrypted-file" : "other");
+        try {
+            ScenarioFigures.run(SCENARIO, figures -> {
+                Launcher.Result set = r.run((canary + "\n").getBytes(StandardCharsets.UTF_8), "credential", "set", "canary/token");
+                assertEquals(0, set.exit(), set.toString());
+                figures.put("credentialStore", set.out().contains("encrypted-file") ? "encrypted-file" : "other");
 
-            int port = LauncherRoot.freePort();
-            ObjectNode keeper = r.fixtureDaemon("keeper", port, "--print-env", "CANARY_TOKEN", "--chatty", "100");
-            keeper.putObject("env").put("CANARY_TOKEN", "credential:canary/token");
-            keeper.putObject("log").put("maxSize", "2KB").put("keep", 3);
-            ObjectNode echoer = LauncherRoot.shellDaemon("echoer",
-                    "while :; do echo \"token=$CANARY_TOKEN\"; echo \"err=$CANARY_TOKEN\" >&2; sleep 0.05; done");
-            echoer.putObject("env").put("CANARY_TOKEN", "credential:canary/token");
-            echoer.putObject("log").put("maxSize", "1KB").put("keep", 2);
-            ObjectNode job = Json.MAPPER.createObjectNode().put("name", "reporter").put("kind", "job");
-            job.putArray("command").add("sh").add("-c").add("echo \"{\\\"token\\\": \\\"$CANARY_TOKEN\\\"}\"; echo \"$CANARY_TOKEN\" >&2");
-            job.putObject("env").put("CANARY_TOKEN", "credential:canary/token");
-            job.putObject("schedule").put("every", "1h").put("timeout", "20s");
-            ObjectNode broken = LauncherRoot.shellDaemon("broken", "exit 1");
-            broken.putArray("command").removeAll().add(r.root.resolve("no-such-program").toString());
-            broken.putObject("env").put("CANARY_TOKEN", "credential:canary/token");
-            r.writeCatalog(LauncherRoot.catalog(keeper, echoer, job, broken));
+                int port = LauncherRoot.freePort();
+                ObjectNode keeper = r.fixtureDaemon("keeper", port, "--print-env", "CANARY_TOKEN", "--chatty", "100");
+                keeper.putObject("env").put("CANARY_TOKEN", "credential:canary/token");
+                keeper.putObject("log").put("maxSize", "2KB").put("keep", 3);
+                ObjectNode echoer = LauncherRoot.shellDaemon("echoer",
+                        "while :; do echo \"token=$CANARY_TOKEN\"; echo \"err=$CANARY_TOKEN\" >&2; sleep 0.05; done");
+                echoer.putObject("env").put("CANARY_TOKEN", "credential:canary/token");
+                echoer.putObject("log").put("maxSize", "1KB").put("keep", 2);
+                ObjectNode job = Json.MAPPER.createObjectNode().put("name", "reporter").put("kind", "job");
+                job.putArray("command").add("sh").add("-c").add("echo \"{\\\"token\\\": \\\"$CANARY_TOKEN\\\"}\"; echo \"$CANARY_TOKEN\" >&2");
+                job.putObject("env").put("CANARY_TOKEN", "credential:canary/token");
+                job.putObject("schedule").put("every", "1h").put("timeout", "20s");
+                ObjectNode broken = LauncherRoot.shellDaemon("broken", "exit 1");
+                broken.putArray("command").removeAll().add(r.root.resolve("no-such-program").toString());
+                broken.putObject("env").put("CANARY_TOKEN", "credential:canary/token");
+                r.writeCatalog(LauncherRoot.catalog(keeper, echoer, job, broken));
 
-            r.run("up");
-            r.awaitSnapshot("keeper and echoer running", WAIT,
-                    s -> LauncherRoot.running(s, "keeper") && LauncherRoot.running(s, "echoer"));
-            observe(r, observations, canary);
-
-            // The services got the value: the fixture prints its hash, the shell prints it (redacted in the log).
-            String expectedHash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(canary.getBytes(StandardCharsets.UTF_8)));
-            Path keeperLog = r.root.resolve("state/logs/keeper.log");
-            Deadline.until("the keeper prints the hash of what it got", WAIT, () -> contains(keeperLog, "CANARY_TOKEN sha256="));
-            assertTrue(Files.readString(keeperLog).contains("CANARY_TOKEN sha256=" + expectedHash),
-                    "the service received exactly the canary (its SHA-256 is in its log)");
-            Path echoerLog = r.root.resolve("state/logs/echoer.log");
-            Deadline.until("the echoer's output is in its log", WAIT, () -> contains(echoerLog, "token="));
-            assertTrue(Files.readString(echoerLog).contains("token=[redacted]"), "the engine redacts the value in output");
-
-            r.run("status"); // exits 1: "broken" is down, on purpose
-            JsonNode statusJson = r.run("status", "--json").json();
-            assertEquals("RUNNING", LauncherRoot.service(statusJson, "keeper").path("lifecycle").asText());
-            r.run("logs", "keeper", "-n", "200");
-            r.run("logs", "echoer", "-n", "200");
-            r.run("logs", "echoer", "--err", "-n", "200");
-            r.run("logs", "reporter", "-n", "50");
-            r.run("logs", "engine", "-n", "500");
-            r.run("credential", "list");
-            r.run("credential", "list", "--json");
-            r.run("credential", "get", "canary/token");
-            r.run("credential", "where");
-
-            // Control API: what a tray or a script sees, events included.
-            List<String> events = new CopyOnWriteArrayList<>();
-            try (ControlClient watcher = ControlClient.connect(r.socket(), Duration.ofSeconds(5))) {
-                watcher.onEvent((name, data) -> events.add(name + " " + data));
-                r.transcript.add("subscribe → " + watcher.call("subscribe", null, Duration.ofSeconds(10)));
-                r.call("logs", Json.MAPPER.createObjectNode().put("service", "echoer").put("lines", 500));
-                r.call("logs", Json.MAPPER.createObjectNode().put("service", "keeper").put("lines", 500).put("stderr", true));
-                r.call("credentials", null);
-                r.call("credential", Json.MAPPER.createObjectNode().put("name", "canary/token"));
-                r.call("hello", null);
-
-                r.expect(0, "restart", "keeper");
-                // A crash: kill -9 the service; the engine restarts it with the secret again.
-                long pid = LauncherRoot.service(r.snapshot().orElseThrow(), "keeper").path("pid").asLong();
-                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-                r.awaitSnapshot("keeper restarted after the kill", WAIT, s -> LauncherRoot.running(s, "keeper")
-                        && LauncherRoot.service(s, "keeper").path("pid").asLong() != pid);
+                r.run("up");
+                r.awaitSnapshot("keeper and echoer running", WAIT,
+                        s -> LauncherRoot.running(s, "keeper") && LauncherRoot.running(s, "echoer"));
                 observe(r, observations, canary);
-                // Rotation: the chatty fixture fills 2 KB files; wait for a rotated one of each service.
-                Deadline.until("keeper's log rotated", WAIT, () -> Files.exists(r.root.resolve("state/logs/keeper.log.1")));
-                Deadline.until("echoer's log rotated", WAIT, () -> Files.exists(r.root.resolve("state/logs/echoer.log.1")));
-                r.run("restart", "echoer");
-                r.run("start", "broken");
-                r.run("status", "broken");
-                r.run("status", "--json");
-                r.expect(0, "restart", "reporter");
-                r.run("logs", "broken", "--err");
-                r.run("doctor");
-                observe(r, observations, canary);
-                r.transcript.addAll(events);
-                record.put("eventsSeen", events.size());
-            }
-            r.run("status", "--json");
-            List<String> left = r.shutDown();
-            assertEquals(List.of(), left, "processes left after down + daemon stop");
 
-            // Search everything the run produced; first prove the search finds the value where it is asked for.
-            Map<String, byte[]> forms = forms(canary);
-            LauncherRoot.Result reveal = r.run("credential", "get", "canary/token", "--reveal");
-            r.transcript.remove(r.transcript.size() - 1); // the one output that shows the value, on request
-            assertTrue(!find(forms, reveal.out().getBytes(StandardCharsets.UTF_8), "reveal").isEmpty(),
-                    "the search finds the canary in real output: " + reveal);
-            List<String> leaks = new ArrayList<>();
-            int files = 0;
-            long bytes = 0;
-            try (Stream<Path> all = Files.walk(r.root)) {
-                for (Path file : (Iterable<Path>) all.filter(Files::isRegularFile)::iterator) {
-                    byte[] content = Files.readAllBytes(file);
-                    files++;
-                    bytes += content.length;
-                    leaks.addAll(find(forms, content, r.root.relativize(file).toString()));
+                // The services got the value: the fixture prints its hash, the shell prints it (redacted in the log).
+                String expectedHash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                        .digest(canary.getBytes(StandardCharsets.UTF_8)));
+                Path keeperLog = r.root.resolve("state/logs/keeper.log");
+                Deadline.until("the keeper prints the hash of what it got", WAIT, () -> contains(keeperLog, "CANARY_TOKEN sha256="));
+                assertTrue(Files.readString(keeperLog).contains("CANARY_TOKEN sha256=" + expectedHash),
+                        "the service received exactly the canary (its SHA-256 is in its log)");
+                Path echoerLog = r.root.resolve("state/logs/echoer.log");
+                Deadline.until("the echoer's output is in its log", WAIT, () -> contains(echoerLog, "token="));
+                assertTrue(Files.readString(echoerLog).contains("token=[redacted]"), "the engine redacts the value in output");
+
+                r.run("status"); // exits 1: "broken" is down, on purpose
+                JsonNode statusJson = r.run("status", "--json").json();
+                assertEquals("RUNNING", LauncherRoot.service(statusJson, "keeper").path("lifecycle").asText());
+                r.run("logs", "keeper", "-n", "200");
+                r.run("logs", "echoer", "-n", "200");
+                r.run("logs", "echoer", "--err", "-n", "200");
+                r.run("logs", "reporter", "-n", "50");
+                r.run("logs", "engine", "-n", "500");
+                r.run("credential", "list");
+                r.run("credential", "list", "--json");
+                r.run("credential", "get", "canary/token");
+                r.run("credential", "where");
+
+                // Control API: what a tray or a script sees, events included.
+                List<String> events = new CopyOnWriteArrayList<>();
+                try (ControlClient watcher = ControlClient.connect(r.socket(), Duration.ofSeconds(5))) {
+                    watcher.onEvent((name, data) -> events.add(name + " " + data));
+                    r.transcript.add("subscribe → " + watcher.call("subscribe", null, Duration.ofSeconds(10)));
+                    r.call("logs", Json.MAPPER.createObjectNode().put("service", "echoer").put("lines", 500));
+                    r.call("logs", Json.MAPPER.createObjectNode().put("service", "keeper").put("lines", 500).put("stderr", true));
+                    r.call("credentials", null);
+                    r.call("credential", Json.MAPPER.createObjectNode().put("name", "canary/token"));
+                    r.call("hello", null);
+
+                    r.expect(0, "restart", "keeper");
+                    // A crash: kill -9 the service; the engine restarts it with the secret again.
+                    long pid = LauncherRoot.service(r.snapshot().orElseThrow(), "keeper").path("pid").asLong();
+                    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                    r.awaitSnapshot("keeper restarted after the kill", WAIT, s -> LauncherRoot.running(s, "keeper")
+                            && LauncherRoot.service(s, "keeper").path("pid").asLong() != pid);
+                    observe(r, observations, canary);
+                    // Rotation: the chatty fixture fills 2 KB files; wait for a rotated one of each service.
+                    Deadline.until("keeper's log rotated", WAIT, () -> Files.exists(r.root.resolve("state/logs/keeper.log.1")));
+                    Deadline.until("echoer's log rotated", WAIT, () -> Files.exists(r.root.resolve("state/logs/echoer.log.1")));
+                    r.run("restart", "echoer");
+                    r.run("start", "broken");
+                    r.run("status", "broken");
+                    r.run("status", "--json");
+                    r.expect(0, "restart", "reporter");
+                    r.run("logs", "broken", "--err");
+                    r.run("doctor");
+                    observe(r, observations, canary);
+                    r.transcript.addAll(events);
+                    figures.put("eventsSeen", events.size());
                 }
-            }
-            int texts = 0;
-            for (String text : r.transcript) {
-                texts++;
-                leaks.addAll(find(forms, text.getBytes(StandardCharsets.UTF_8), "output: " + firstLine(text)));
-            }
-            for (String text : observations) {
-                leaks.addAll(find(forms, text.getBytes(StandardCharsets.UTF_8), "while running: " + firstLine(text)));
-            }
-            record.put("filesSearched", files).put("bytesSearched", bytes).put("outputsSearched", texts)
-                    .put("processObservations", observations.size()).put("formsSearched", forms.size())
-                    .put("serviceReceivedCanary", true).put("leaks", leaks.size());
-            List<String> rotated = new ArrayList<>();
-            try (Stream<Path> logs = Files.list(r.root.resolve("state/logs"))) {
-                logs.map(p -> p.getFileName().toString()).filter(n -> n.matches(".*\\.log\\.\\d+")).sorted().forEach(rotated::add);
-            }
-            record.figures().set("rotatedLogs", Json.MAPPER.valueToTree(rotated));
-            if (!leaks.isEmpty()) {
-                fail("the canary leaked:\n  " + String.join("\n  ", leaks));
-            }
-            assertTrue(rotated.stream().anyMatch(n -> n.startsWith("keeper.log.")) && rotated.stream()
-                    .anyMatch(n -> n.startsWith("echoer.log.")), "rotated logs were searched: " + rotated);
-            record.passed();
+                r.run("status", "--json");
+                List<String> left = r.shutDown();
+                assertEquals(List.of(), left, "processes left after down + daemon stop");
+
+                // Search everything the run produced; first prove the search finds the value where it is asked for.
+                Map<String, byte[]> forms = forms(canary);
+                Launcher.Result reveal = r.run("credential", "get", "canary/token", "--reveal");
+                r.transcript.remove(r.transcript.size() - 1); // the one output that shows the value, on request
+                assertTrue(!find(forms, reveal.out().getBytes(StandardCharsets.UTF_8), "reveal").isEmpty(),
+                        "the search finds the canary in real output: " + reveal);
+                List<String> leaks = new ArrayList<>();
+                int files = 0;
+                long bytes = 0;
+                try (Stream<Path> all = Files.walk(r.root)) {
+                    for (Path file : (Iterable<Path>) all.filter(Files::isRegularFile)::iterator) {
+                        byte[] content = Files.readAllBytes(file);
+                        files++;
+                        bytes += content.length;
+                        leaks.addAll(find(forms, content, r.root.relativize(file).toString()));
+                    }
+                }
+                int texts = 0;
+                for (String text : r.transcript) {
+                    texts++;
+                    leaks.addAll(find(forms, text.getBytes(StandardCharsets.UTF_8), "output: " + firstLine(text)));
+                }
+                for (String text : observations) {
+                    leaks.addAll(find(forms, text.getBytes(StandardCharsets.UTF_8), "while running: " + firstLine(text)));
+                }
+                figures.put("filesSearched", files).put("bytesSearched", bytes).put("outputsSearched", texts)
+                        .put("processObservations", observations.size()).put("formsSearched", forms.size())
+                        .put("serviceReceivedCanary", true).put("leaks", leaks.size());
+                List<String> rotated = new ArrayList<>();
+                try (Stream<Path> logs = Files.list(r.root.resolve("state/logs"))) {
+                    logs.map(p -> p.getFileName().toString()).filter(n -> n.matches(".*\\.log\\.\\d+")).sorted().forEach(rotated::add);
+                }
+                figures.putJson("rotatedLogs", rotated);
+                if (!leaks.isEmpty()) {
+                    fail("the canary leaked:\n  " + String.join("\n  ", leaks));
+                }
+                assertTrue(rotated.stream().anyMatch(n -> n.startsWith("keeper.log.")) && rotated.stream()
+                        .anyMatch(n -> n.startsWith("echoer.log.")), "rotated logs were searched: " + rotated);
+            });
         } finally {
             r.shutDown();
         }

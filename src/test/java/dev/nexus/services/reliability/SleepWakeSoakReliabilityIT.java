@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nexus.services.it.Wait;
 import dev.nexus.services.power.LogindStandIn;
 import dev.nexus.services.power.PrivateSystemBus;
-import dev.nexus.services.reliability.FaultRig.Wait;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,7 +102,7 @@ class SleepWakeSoakReliabilityIT {
                             .put("delayLocksHeld", delayLocks(logind))
                             .putDistribution("sleepAnnouncedToLockReleased", prepareMs)
                             .putDistribution("wakeToAllHealthy", healthyMs);
-                    figures.put("threadsByName", threadsAfter).put("fdsByKind", fdsAfter);
+                    figures.putJson("threadsByName", threadsAfter).putJson("fdsByKind", fdsAfter);
                     assertEquals(withoutPools(threadsBefore), withoutPools(threadsAfter), "the engine's threads by name, "
                             + "after the warm-up and after " + cycles + " cycles");
                     POOLS.forEach((pool, bound) -> assertTrue(threadsAfter.getOrDefault(pool, 0) <= bound,

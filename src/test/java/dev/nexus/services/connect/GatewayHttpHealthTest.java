@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.nexus.services.connect.GatewayHttpHealth.Endpoint;
 import dev.nexus.services.connect.GatewayHttpHealth.Result;
 import dev.nexus.services.connect.GatewayHttpHealth.Support;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -69,14 +71,16 @@ class GatewayHttpHealthTest {
 
     @Test
     void nobodyListeningSaysNothingAboutSupport() throws Exception {
-        int port = gateway.port();
-        gateway.shutDown();
-        Result r = http.check(URI.create("ws://127.0.0.1:" + port + "/"), Endpoint.LIVE, Duration.ofSeconds(2))
-                .get(5, TimeUnit.SECONDS);
-        assertEquals(Support.UNREACHABLE, r.support());
-        assertFalse(r.passing());
-        assertEquals("connection refused (127.0.0.1:" + port + ")", r.message());
-        gateway = TestGateway.start(0);
+        // A port bound but never listened on refuses connections, and no other program can take it
+        // meanwhile (a port merely freed could be, and then answer HTTP).
+        try (SocketChannel reserved = SocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            int port = ((InetSocketAddress) reserved.getLocalAddress()).getPort();
+            Result r = http.check(URI.create("ws://127.0.0.1:" + port + "/"), Endpoint.LIVE, Duration.ofSeconds(2))
+                    .get(5, TimeUnit.SECONDS);
+            assertEquals(Support.UNREACHABLE, r.support(), r.toString());
+            assertFalse(r.passing());
+            assertEquals("connection refused (127.0.0.1:" + port + ")", r.message());
+        }
     }
 
     @Test

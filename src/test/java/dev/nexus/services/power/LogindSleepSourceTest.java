@@ -173,12 +173,13 @@ class LogindSleepSourceTest {
     }
 
     /**
-     * Sockets, pipes and eventfds must match exactly (one leak per cycle would show as 50); other fds
-     * (jar files the JVM opens while loading classes) may differ by a few.
+     * Sockets, pipes and eventfds must not grow (one leak per cycle would show as 50). They may shrink:
+     * a selector an earlier test in this JVM left to the garbage collector can be closed meanwhile (seen
+     * in CI: eventfds 10 -> 6). Other fds (jar files the JVM opens while loading classes) may differ by a few.
      */
     private static void assertSameFds(Map<String, Long> expected, Map<String, Long> actual, String when) {
         for (String kind : List.of("socket", "pipe", "eventfd")) {
-            assertEquals(expected.get(kind), actual.get(kind), kind + " fds " + when + ": " + expected + " -> " + actual);
+            assertTrue(actual.get(kind) <= expected.get(kind), kind + " fds " + when + ": " + expected + " -> " + actual);
         }
         assertTrue(Math.abs(expected.get("other") - actual.get("other")) <= 2,
                 "other fds " + when + ": " + expected + " -> " + actual);

@@ -19,13 +19,18 @@ final class DaemonLogging {
     private DaemonLogging() {
     }
 
-    static void toFile(Path logFile) {
-        toFile((LoggerContext) LoggerFactory.getILoggerFactory(), logFile);
+    static EngineLogTrouble toFile(Path logFile) {
+        return toFile((LoggerContext) LoggerFactory.getILoggerFactory(), logFile);
     }
 
-    /** Configures {@code ctx} (the process's own, or a test's) to log to {@code logFile}. */
-    static void toFile(LoggerContext ctx, Path logFile) {
+    /**
+     * Configures {@code ctx} (the process's own, or a test's) to log to {@code logFile}; the result tells
+     * when that file cannot be written and when it can again.
+     */
+    static EngineLogTrouble toFile(LoggerContext ctx, Path logFile) {
         ctx.reset();
+        EngineLogTrouble trouble = new EngineLogTrouble(ctx.getLogger(EngineLogTrouble.class));
+        ctx.getStatusManager().add(trouble);
 
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(ctx);
@@ -33,7 +38,7 @@ final class DaemonLogging {
         encoder.start();
 
         // A log file deleted underneath (the user cleared the log directory) is started again.
-        RollingFileAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender = new ReopeningFileAppender<>();
+        RollingFileAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender = new ReopeningFileAppender<>(trouble);
         appender.setContext(ctx);
         appender.setName("engine-log");
         appender.setFile(logFile.toString());
@@ -59,5 +64,6 @@ final class DaemonLogging {
         ch.qos.logback.classic.Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.INFO);
         root.addAppender(appender);
+        return trouble;
     }
 }

@@ -48,13 +48,16 @@ public final class EngineDaemon {
             throw new AlreadyRunningException("an engine is already running for " + paths.root()
                     + EngineLock.holderPid(paths.engineLock()).map(p -> " (pid " + p + ")").orElse(""));
         }
-        if (logToFile) {
-            DaemonLogging.toFile(paths.engineLog());
-        }
+        EngineLogTrouble logTrouble = logToFile ? DaemonLogging.toFile(paths.engineLog()) : null;
         Logger log = LoggerFactory.getLogger(EngineDaemon.class);
         try (EngineLock held = lock.get()) {
             Engine engine = Engine.start(EngineOptions.defaults(paths)
                     .withManagers(OsManagers.lookup(paths, System.getenv())));
+            if (logTrouble != null) {
+                logTrouble.reportTo(problem -> engine.storageProblem("engine log", problem == null ? null
+                        : "cannot write " + paths.engineLog() + " (" + problem + "): the engine's own log is "
+                        + "lost until it can be written; services keep running"));
+            }
             // Sleep and wake from the OS (logind, IOKit, Windows) and the clock fallback.
             RecoveryCoordinator power = RecoveryCoordinator.start(engine, SleepWakeMonitor.forThisSystem());
             ControlServer server = new ControlServer(paths.controlSocket(),

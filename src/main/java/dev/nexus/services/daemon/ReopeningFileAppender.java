@@ -14,6 +14,12 @@ import java.nio.file.Path;
  */
 final class ReopeningFileAppender<E> extends RollingFileAppender<E> {
     private final Object reopening = new Object();
+    private final EngineLogTrouble trouble;
+
+    /** @param trouble told when a new file was started: a failure of the old one is over */
+    ReopeningFileAppender(EngineLogTrouble trouble) {
+        this.trouble = trouble;
+    }
 
     @Override
     protected void subAppend(E event) {
@@ -39,6 +45,7 @@ final class ReopeningFileAppender<E> extends RollingFileAppender<E> {
                     PrivateDirs.create(file.getParent());
                 }
                 openFile(name);
+                trouble.startedAgain();
                 addInfo("Log file " + file + " was deleted; started it again");
             } catch (IOException e) {
                 addError("Log file " + file + " was deleted and cannot be started again", e);

@@ -176,9 +176,10 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Records (or, with a null problem, clears) a problem writing one of the engine's files, shown in
-     * {@code engine.problems} (status prints it as a warning). Any thread.
+     * {@code engine.problems} (status prints it as a warning). Any thread; never blocks, so a logging
+     * callback may call it.
      */
-    private void storageProblem(String what, String problem) {
+    public void storageProblem(String what, String problem) {
         try {
             loop.execute(() -> {
                 String before = problem == null ? storage.remove(what) : storage.put(what, problem);

@@ -122,6 +122,37 @@ class DiskFaultsReliabilityIT {
         });
     }
 
+    /**
+     * The engine's own log on a full disk (a link to /dev/full: the tmpfs above leaves the log's last page
+     * free, and the engine logs too little to fill it): among the problems, and gone once it can be written.
+     */
+    @Test
+    void anEngineLogThatCannotBeWrittenIsAProblemUntilItCanBeAgain() throws Exception {
+        Path full = Path.of("/dev/full");
+        assumeTrue(Files.isWritable(full), "needs /dev/full");
+        ScenarioFigures.run("engine-log-full", figures -> {
+            try (FaultRig rig = FaultRig.in(dir)) {
+                rig.writeCatalog(catalog(rig, FaultCatalog.freePort(), FaultCatalog.freePort()));
+                Path log = rig.paths().engineLog();
+                Files.createDirectories(log.getParent());
+                Files.createSymbolicLink(log, full);
+                rig.expect(0, "up");
+                long began = System.nanoTime();
+                rig.awaitSnapshot("the engine's own log among the problems", snap ->
+                        problems(snap).contains("cannot write " + log + " (No space left on device): the engine's "
+                                + "own log is lost until it can be written; services keep running"));
+                figures.put("upToReportedMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
+
+                Files.delete(log);
+                Files.createFile(log); // the same path with room again, not a deleted log started anew
+                long freedAt = System.nanoTime();
+                rig.awaitSnapshot("no problem left once the log can be written", snap -> problems(snap).equals("[]"));
+                figures.put("freedToClearMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - freedAt));
+                Wait.until("the gap told in the log", FaultRig.WAIT, () -> text(log).contains("could not be written from"));
+            }
+        });
+    }
+
     @Test
     void aReadOnlyStateDirIsReportedServicesKeepRunningAndNothingIsHalfWritten() throws Exception {
         boolean mounts = Mounts.available(dir);
@@ -307,6 +338,14 @@ class DiskFaultsReliabilityIT {
         } catch (IOException e) {
             fail(file + " does not parse: " + e.getMessage());
             return null;
+        }
+    }
+
+    private static String text(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "";
         }
     }
 

@@ -154,7 +154,8 @@ class LogindSleepSourceTest {
         Map<String, Long> fds = openFds();
         Set<Thread> threads = liveThreads();
         assertEquals(fdsBefore.get("socket") + 1, fds.get("socket"), "the bus connection: " + fds);
-        assertEquals(fdsBefore.get("eventfd") + 1, fds.get("eventfd"), "the loop's wake-up fd: " + fds);
+        // At most one: the loop's wake-up fd (an HttpClient an earlier test dropped may close its own meanwhile).
+        assertTrue(fds.get("eventfd") - fdsBefore.get("eventfd") <= 1, "the loop's wake-up fd: " + fdsBefore + " -> " + fds);
         assertEquals(fdsBefore.get("pipe") + 1, fds.get("pipe"), "the inhibitor fd (a pipe from the stand-in): " + fds);
 
         for (int i = 0; i < 50; i++) {
@@ -178,8 +179,8 @@ class LogindSleepSourceTest {
 
     /**
      * Sockets, pipes and eventfds must not grow (one leak per cycle would show as 50). They may shrink:
-     * a selector an earlier test in this JVM left to the garbage collector can be closed meanwhile (seen
-     * in CI: eventfds 10 -> 6). Other fds (jar files the JVM opens while loading classes) may differ by a few.
+     * an HttpClient an earlier test in this JVM dropped closes its selector once collected (seen in CI:
+     * eventfds 10 -> 6, and its threads end too). Other fds (jar files the JVM opens while loading classes) may differ by a few.
      */
     private static void assertSameFds(Map<String, Long> expected, Map<String, Long> actual, String when) {
         for (String kind : List.of("socket", "pipe", "eventfd")) {

@@ -133,11 +133,9 @@ final class ConnectionUnit extends ServiceUnit implements HealthTracker.Events {
             return;
         }
         rejected = true;
-        boolean credentials = problem == Drop.Problem.CREDENTIALS;
-        failureDetail = credentials ? ConnectionRejection.credentialDetail(spec) : null;
         LOG.warn("{}: the peer refused the connection: {}", spec.name(), why);
         // The tracker keeps running: it watches for a changed token and reconnects by itself.
-        fail(credentials ? FailureReason.CREDENTIALS : FailureReason.CONFIG, ConnectionRejection.message(spec, problem, why));
+        failRejected(problem, why);
     }
 
     @Override
@@ -146,12 +144,8 @@ final class ConnectionUnit extends ServiceUnit implements HealthTracker.Events {
             return;
         }
         rejected = false;
-        lifecycle = Lifecycle.RUNNING;
-        failure = null;
-        failureDetail = null;
-        message = null;
         LOG.info("{}: connected again", spec.name());
-        changed();
+        acceptedAgain();
     }
 
     @Override

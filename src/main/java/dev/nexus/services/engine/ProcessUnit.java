@@ -330,12 +330,9 @@ abstract class ProcessUnit extends ServiceUnit implements HealthTracker.Events {
         if (!hasProcess() || (lifecycle != Lifecycle.RUNNING && lifecycle != Lifecycle.STARTING)) {
             return;
         }
-        boolean credentials = problem == Drop.Problem.CREDENTIALS;
         rejectedByConnection = true;
-        failureDetail = credentials ? ConnectionRejection.credentialDetail(spec) : null;
         LOG.warn("{}: the gateway refused the engine's session: {}", spec.name(), why);
-        fail(credentials ? FailureReason.CREDENTIALS : FailureReason.CONFIG,
-                ConnectionRejection.message(spec, problem, why));
+        failRejected(problem, why);
     }
 
     @Override
@@ -344,12 +341,8 @@ abstract class ProcessUnit extends ServiceUnit implements HealthTracker.Events {
             return;
         }
         rejectedByConnection = false;
-        lifecycle = Lifecycle.RUNNING;
-        failure = null;
-        failureDetail = null;
-        message = null;
         LOG.info("{}: the gateway accepted the engine's session again", spec.name());
-        changed();
+        acceptedAgain();
     }
 
     /** Drops and redials every long-lived connection now, backoff reset (the wake hook calls this). */

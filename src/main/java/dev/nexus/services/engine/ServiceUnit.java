@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nexus.services.catalog.ServiceSpec;
+import dev.nexus.services.connect.Drop;
 import dev.nexus.services.credentials.use.MissingCredentialException;
 import dev.nexus.services.credentials.use.ResolvedEnvironment;
 import dev.nexus.services.credentials.use.ServiceEnvironments;
@@ -212,6 +213,25 @@ abstract class ServiceUnit {
         lifecycle = Lifecycle.FAILED;
         failure = reason;
         message = why;
+        changed();
+    }
+
+    /**
+     * The peer refused our session for a reason a retry cannot fix (token, pairing, scope, protocol):
+     * FAILED with its own words, and the credential to fix when it is one.
+     */
+    protected final void failRejected(Drop.Problem problem, String why) {
+        boolean credentials = problem == Drop.Problem.CREDENTIALS;
+        failureDetail = credentials ? ConnectionRejection.credentialDetail(spec) : null;
+        fail(credentials ? FailureReason.CREDENTIALS : FailureReason.CONFIG, ConnectionRejection.message(spec, problem, why));
+    }
+
+    /** The refused session was accepted after all: running again, the failure gone. */
+    protected final void acceptedAgain() {
+        lifecycle = Lifecycle.RUNNING;
+        failure = null;
+        failureDetail = null;
+        message = null;
         changed();
     }
 

@@ -20,6 +20,11 @@ public record InstallPlan(String subject, List<GeneratedFile> write, List<Path> 
         commands = List.copyOf(commands);
     }
 
+    /** The plan when everything is already as it should be. */
+    public static InstallPlan nothing(String subject) {
+        return new InstallPlan(subject, List.of(), List.of(), List.of());
+    }
+
     public boolean isEmpty() {
         return write.isEmpty() && remove.isEmpty() && commands.isEmpty();
     }

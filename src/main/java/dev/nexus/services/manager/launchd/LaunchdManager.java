@@ -132,7 +132,7 @@ public final class LaunchdManager implements ServiceManager {
         boolean loaded = launchctl.loaded(label);
         if (loaded && before.isPresent() && before.get().equals(file.content())) {
             LOG.info("{} is loaded in launchd with the same plist ({}): nothing to do", label, file.path());
-            return new InstallPlan(spec.name(), List.of(), List.of(), List.of());
+            return InstallPlan.nothing(spec.name());
         }
         createLogDirectories(spec);
         // Put back what ran before: the old job if it was loaded, nothing otherwise.
@@ -155,7 +155,7 @@ public final class LaunchdManager implements ServiceManager {
         Path plist = plistPath(label);
         boolean loaded = launchctl.loaded(label);
         if (!loaded && !Files.exists(plist)) {
-            return new InstallPlan(service, List.of(), List.of(), List.of());
+            return InstallPlan.nothing(service);
         }
         // A failed bootout leaves the job loaded and, restored by the applier, its plist: as before.
         return new PlanApplier(launchctl.settling(installedExitTimeout(read(plist)))).apply(plan, List.of());
@@ -163,13 +163,7 @@ public final class LaunchdManager implements ServiceManager {
 
     @Override
     public void start(String service) throws ManagerException {
-        String label = LaunchdPlists.label(service);
-        Path plist = requireInstalled(service, label);
-        if (launchctl.loaded(label)) {
-            launchctl.run(launchctl.kickstart(label, false), Duration.ZERO);
-        } else {
-            launchctl.run(launchctl.bootstrap(plist), Duration.ZERO);
-        }
+        kickstartOrLoad(service, false);
     }
 
     @Override
@@ -180,10 +174,15 @@ public final class LaunchdManager implements ServiceManager {
 
     @Override
     public void restart(String service) throws ManagerException {
+        kickstartOrLoad(service, true);
+    }
+
+    /** A loaded job is kickstarted ({@code -k}: killed first); one that is not is loaded, which starts it. */
+    private void kickstartOrLoad(String service, boolean kill) throws ManagerException {
         String label = LaunchdPlists.label(service);
         Path plist = requireInstalled(service, label);
         if (launchctl.loaded(label)) {
-            launchctl.run(launchctl.kickstart(label, true), Duration.ZERO);
+            launchctl.run(launchctl.kickstart(label, kill), Duration.ZERO);
         } else {
             launchctl.run(launchctl.bootstrap(plist), Duration.ZERO);
         }

@@ -79,7 +79,7 @@ public final class MacLoginLauncher implements LoginLauncher {
     @Override
     public InstallPlan disable(LoginItem item) throws ManagerException {
         if (!Files.exists(plistPath(item))) {
-            return new InstallPlan(item.id(), List.of(), List.of(), List.of());
+            return InstallPlan.nothing(item.id());
         }
         return new PlanApplier(ctx.runner()).apply(disablePlan(item), List.of());
     }

@@ -130,7 +130,7 @@ public final class LinuxLoginLauncher implements LoginLauncher {
     private InstallPlan desktopPlan(LoginItem item, String content) {
         Path file = autostartFile(item);
         if (content.equals(read(file))) {
-            return new InstallPlan(item.id(), List.of(), List.of(), List.of());
+            return InstallPlan.nothing(item.id());
         }
         return new InstallPlan(item.id(), List.of(GeneratedFile.of(file, content)), List.of(), List.of());
     }

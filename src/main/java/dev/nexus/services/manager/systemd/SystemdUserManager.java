@@ -163,7 +163,7 @@ public final class SystemdUserManager implements ServiceManager {
         Path file = unitDir.resolve(unitName);
         if (content.equals(readIfPresent(file))) {
             if (isEnabled(unitName)) {
-                return new InstallPlan(subject, List.of(), List.of(), List.of());
+                return InstallPlan.nothing(subject);
             }
             return new InstallPlan(subject, List.of(), List.of(), List.of(ToolCall.of(systemctlArray("enable", unitName))));
         }
@@ -180,7 +180,7 @@ public final class SystemdUserManager implements ServiceManager {
         String unit = SystemdUnits.unitName(service);
         Path file = unitDir.resolve(unit);
         if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-            return new InstallPlan(service, List.of(), List.of(), List.of());
+            return InstallPlan.nothing(service);
         }
         return new InstallPlan(service, List.of(), List.of(file), List.of(
                 ToolCall.tolerant(systemctlArray("stop", unit)),

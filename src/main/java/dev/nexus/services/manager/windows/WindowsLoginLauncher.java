@@ -86,7 +86,7 @@ public final class WindowsLoginLauncher implements LoginLauncher {
             return Files.exists(xml)
                     ? new PlanApplier(ctx.runner()).apply(new InstallPlan(item.id(), List.of(), List.of(xml), List.of()),
                     List.of())
-                    : new InstallPlan(item.id(), List.of(), List.of(), List.of());
+                    : InstallPlan.nothing(item.id());
         }
         return new PlanApplier(ctx.runner()).apply(disablePlan(item), List.of());
     }

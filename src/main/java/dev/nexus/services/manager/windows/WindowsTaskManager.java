@@ -153,7 +153,7 @@ public final class WindowsTaskManager implements ServiceManager {
         if (before.isPresent() && before.get().running() && Files.exists(file.path())
                 && Arrays.equals(read(file.path()), file.bytes())) {
             LOG.info("{} is registered with the same definition ({}) and running: nothing to do", task, file.path());
-            return new InstallPlan(spec.name(), List.of(), List.of(), List.of());
+            return InstallPlan.nothing(spec.name());
         }
         UserEnvironment.requireSameRoot(ctx);
         // Put back what was registered before. Without our copy of an older definition there is nothing to
@@ -178,7 +178,7 @@ public final class WindowsTaskManager implements ServiceManager {
             return Files.exists(xml)
                     ? new PlanApplier(ctx.runner()).apply(new InstallPlan(service, List.of(), List.of(xml), List.of()),
                     List.of())
-                    : new InstallPlan(service, List.of(), List.of(), List.of());
+                    : InstallPlan.nothing(service);
         }
         return new PlanApplier(schtasks.settling(xml)).apply(uninstallPlan(service), List.of());
     }
